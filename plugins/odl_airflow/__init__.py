@@ -1,0 +1,1 @@
+"""odl's Airflow integration: DAG defaults, callbacks, hooks, operators and UI plugin."""

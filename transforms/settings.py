@@ -1,0 +1,16 @@
+"""Where odl keeps things. Every path can be moved with an environment variable."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_root() -> Path:
+    """Root of inbox/, archive/, raw/, curated/ and quarantine/ (ODL_DATA_ROOT)."""
+    return Path(os.environ.get("ODL_DATA_ROOT", PROJECT_ROOT / "data"))
+
+
+def catalog_dir() -> Path:
+    """Dataset contracts and reference data (ODL_CATALOG_DIR)."""
+    return Path(os.environ.get("ODL_CATALOG_DIR", PROJECT_ROOT / "catalog"))
