@@ -1,0 +1,129 @@
+"""Errors and warnings as values: a row, a column, a stable code and a Japanese message.
+
+Every message a department reads is written here, once, keyed by its code. Call
+sites pass the code and the facts (`error("invalid_date", row=12, column="登録日",
+value="令和6年2月30日")`); the wording lives only in MESSAGES.
+"""
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+MESSAGES: dict[str, str] = {
+    # Whole file: it cannot be read as a table (odl check exits 2).
+    "file_empty": "ファイルが空です。データを入れて保存し直してください。",
+    "unsupported_format": (
+        "このファイル形式（{detail}）には対応していません。CSV（カンマ区切り）、TSV、"
+        "Excel の「Unicode テキスト」、.xlsx または .xls で保存してください。"
+    ),
+    "undecodable": (
+        "文字コードを判別できません。Excel の「CSV（コンマ区切り）」、「CSV UTF-8」"
+        "または「Unicode テキスト」で保存し直してください。"
+    ),
+    "not_a_table": "表として読み取れません（{detail}）。1行目付近に列名の行がある表として保存してください。",
+    "header_not_found": (
+        "列名の行が見つかりません。表の上に「{expected}」などの列名を1行で書いてください"
+        "（先頭 {searched} 行を探しました）。"
+    ),
+    # Whole file, but readable (odl check exits 1).
+    "missing_required_column": "必須の列「{column}」がありません。列名を正しく書いて列を追加してください。",
+    "duplicate_column": "列「{column}」が{count}回あります。同じ名前の列は1つにしてください。",
+    "dataset_unknown": (
+        "どのデータセットのファイルか判別できません。ファイル名を「{patterns}」のいずれかの形にするか、"
+        "提出時にデータセットを指定してください。"
+    ),
+    "no_data_rows": "データの行がありません。列名の行の下にデータを入れてください。",
+    "fiscal_year_not_found": (
+        "年度が分かりません。シート名か表題に「令和6年度」や「2024年度」のように年度を書いてください。"
+    ),
+    # Parts of the file that were skipped (warnings).
+    "ignored_rows_above_header": "列名の行より上の {count} 行（表題など）は読み飛ばしました。",
+    "ignored_note_rows": "表の下の注記など {count} 行（{rows}行目）はデータではないので読み飛ばしました。",
+    "ignored_blank_rows": "空白の {count} 行（{rows}行目）は読み飛ばしました。",
+    "ignored_empty_columns": "列名も値もない {count} 列は読み飛ばしました。",
+    "ignored_unknown_column": "列「{column}」はこのデータセットの項目ではないので取り込みません。",
+    "ignored_sheet": "シート「{sheet}」には該当する表がないので読み飛ばしました。",
+    "total_mismatch": (
+        "合計が合いません：{detail}。合計の値は {stated}、各値の合計は {computed} です。合計か各値を確認してください。"
+    ),
+    # One row, one column.
+    "undecodable_bytes": "この行に読み取れない文字があります。文字化けしていないか確認してください。",
+    "required_value_missing": "「{column}」が空です。必須の項目なので入力してください。",
+    "formula_like_text": (
+        "「{column}」の値「{value}」は「{first}」で始まるため、表計算ソフトで数式として実行されるおそれがあります。"
+        "先頭の記号を取り除くか、全角にしてください。"
+    ),
+    "invalid_lg_code": (
+        "全国地方公共団体コード「{value}」が正しくありません。6桁（5桁＋検査数字）で入力してください。"
+    ),
+    "lg_code_check_digit": (
+        "全国地方公共団体コード「{value}」の検査数字（6桁目）が合いません。コードを確認してください。"
+    ),
+    "lg_code_not_in_mie": "全国地方公共団体コード「{value}」は三重県の市町のコードではありません。",
+    "lg_name_mismatch": "「{column}」の「{value}」が全国地方公共団体コード（{code}：{expected}）と合いません。",
+    "unknown_municipality": "市町名「{value}」は三重県の市町にありません。正しい市町名を入力してください。",
+    "ambiguous_municipality": "市町名「{value}」が複数の市町に当てはまります。郡名を付けるなどして1つに決めてください。",
+    "invalid_integer": "「{column}」の値「{value}」は整数ではありません。半角の数字で入力してください。",
+    "negative_number": "「{column}」の値「{value}」が負の数です。0以上の数を入力してください。",
+    "invalid_number": "「{column}」の値「{value}」は数値ではありません。半角の数字で入力してください。",
+    "invalid_date": (
+        "「{column}」の値「{value}」を日付として読めません。2024-04-01 や 令和6年4月1日 のように入力してください。"
+    ),
+    "impossible_date": "「{column}」の値「{value}」は存在しない日付です。月日を確認してください。",
+    "era_year_out_of_range": (
+        "「{column}」の値「{value}」は{era}の期間を外れています（{era}は{first}から{last}まで）。年を確認してください。"
+    ),
+    "invalid_time": "「{column}」の値「{value}」を時刻として読めません。09:00 のように「時:分」で入力してください。",
+    "invalid_phone": (
+        "「{column}」の値「{value}」を電話番号として読めません。059-224-2111 のように半角数字とハイフンで入力してください。"
+    ),
+    "invalid_url": "「{column}」の値「{value}」は URL ではありません。http:// か https:// で始まる URL を入力してください。",
+    "invalid_flag": "「{column}」の値「{value}」は使えません。該当する場合は「1」、該当しない場合は空欄にしてください。",
+    "invalid_choice": "「{column}」の値「{value}」は使えません。{choices} のいずれかを入力してください。",
+    "coordinate_out_of_range": (
+        "「{column}」の値「{value}」は三重県の範囲（{low}～{high}）の外です。度単位の10進数で入力してください。"
+    ),
+    "coordinates_swapped": (
+        "「緯度」({lat}) と「経度」({lon}) が入れ替わっているようです。緯度は約34、経度は約136 です。"
+    ),
+    "coordinates_incomplete": "「緯度」と「経度」は両方入力するか、両方空欄にしてください。",
+    "date_order": "「{column}」({value}) が「{other}」({other_value}) より前になっています。日付を確認してください。",
+    "duplicate_key": "{key} が {first_row} 行目と重複しています。同じデータは1行にしてください。",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    severity: Severity = "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape `odl check --json` and report.json use."""
+        data = asdict(self)
+        del data["severity"]
+        return data
+
+
+def _make(severity: Severity, code: str, row: int | None, column: str | None, params: dict[str, Any]) -> Finding:
+    message = MESSAGES[code].format(column=column, **params)
+    return Finding(code=code, message=message, row=row, column=column, severity=severity)
+
+
+def error(code: str, *, row: int | None = None, column: str | None = None, **params: Any) -> Finding:
+    return _make("error", code, row, column, params)
+
+
+def warning(code: str, *, row: int | None = None, column: str | None = None, **params: Any) -> Finding:
+    return _make("warning", code, row, column, params)
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a table at all (odl check exits 2)."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
