@@ -1,0 +1,34 @@
+"""Reshapings of submitted sheets that do not have the contract's columns as they stand.
+
+A contract names its layout (`layout: fiscal_year_months_wide`); the layout
+says which header names find the table and turns the sheets into rows under
+the contract's columns. Shared code never asks which dataset it is handling.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from transforms.contracts import SourceContract
+from transforms.findings import Finding
+from transforms.readers import ReadResult
+from transforms.reference import Municipalities
+
+Reshape = Callable[[ReadResult, SourceContract, Municipalities], tuple[pd.DataFrame, list[Finding]]]
+
+
+@dataclass(frozen=True)
+class Layout:
+    header_names: list[str]  # what the reader looks for to find the header row
+    all_sheets: bool  # read every sheet holding a table, not just the first
+    reshape: Reshape
+
+
+def get(name: str | None) -> Layout | None:
+    if name is None:
+        return None
+    from transforms.layouts import fiscal_year_months_wide
+
+    registry = {"fiscal_year_months_wide": fiscal_year_months_wide.LAYOUT}
+    return registry[name]

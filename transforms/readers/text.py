@@ -1,0 +1,169 @@
+"""Delimited text (CSV, TSV, Excel's "Unicode text") as a table, keyed by the line each record starts on."""
+
+import csv
+import io
+import re
+import warnings
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+
+from transforms.findings import Finding, UnreadableFile, error
+from transforms.readers.detect import decode_text
+from transforms.readers.header import HEADER_SEARCH_ROWS, HeaderMatch, find_header, header_not_found, required_matches
+from transforms.readers.model import ReadResult
+from transforms.readers.table import build_table, frame
+
+DELIMITERS = (",", "\t", ";")
+
+# A physical line with its ending; \r alone counts as a line break, as in pandas and the csv module.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+# Enough records to search for the header and see the first data row under a two-row header.
+_HEAD_RECORDS = HEADER_SEARCH_ROWS + 2
+
+
+@dataclass(frozen=True)
+class _Record:
+    line: int  # physical line the record starts on (1-based)
+    fields: list[str]
+    end: int  # offset in the text just after the record
+    next_line: int  # physical line the next record starts on
+
+
+def read_text(path: Path, header_names: Sequence[str]) -> ReadResult:
+    decoded = decode_text(path.read_bytes())
+    text = decoded.text
+    if not text or text.isspace():
+        raise UnreadableFile(error("file_empty"))
+    suffix = path.suffix.lower()
+    delimiter, head, match = _find_header(text, header_names, suffix)
+    last_header = head[match.row + match.depth - 1]
+    width = max(len(record.fields) for record in head[match.row :])
+    data = _parse_body(text, last_header.end, last_header.next_line, delimiter, width)
+    errors = []
+    if decoded.damaged:
+        starts = [record.line for record in head[: match.row + match.depth]] + data.index.tolist()
+        errors = _damaged_rows(text, starts)
+    above = [record.fields for record in head[: match.row]]
+    table = build_table(None, above, match, head[match.row].line, data, header_names)
+    fmt = "txt" if suffix == ".txt" else "tsv" if delimiter == "\t" else "csv"
+    return ReadResult(
+        format=fmt, encoding=decoded.encoding, sheets=[table], warnings=list(table.warnings), errors=errors
+    )
+
+
+def _records(text: str, delimiter: str, pos: int = 0, line: int = 1) -> Iterator[_Record]:
+    """csv records from `pos` on, each with the physical line it starts on and the offset after it."""
+    consumed = 0
+    end = pos
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed, end
+        for found in _LINE.finditer(text, pos):
+            consumed += 1
+            end = found.end()
+            yield found.group()
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    while True:
+        before = consumed
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        yield _Record(line + before, fields, end, line + consumed)
+
+
+def _find_header(text: str, header_names: Sequence[str], suffix: str) -> tuple[str, list[_Record], HeaderMatch]:
+    """The delimiter under which a header row names the most expected columns, that row, and the records read."""
+    # On a tie the file's own kind decides: tab for .tsv and Excel's Unicode text (.txt).
+    order = ("\t", ",", ";") if suffix in (".tsv", ".txt") else DELIMITERS
+    best: tuple[str, list[_Record], HeaderMatch] | None = None
+    heads = []
+    for delimiter in order:
+        try:
+            head = list(islice(_records(text, delimiter), _HEAD_RECORDS))
+        except csv.Error:  # a NUL or a runaway quoted field under this delimiter
+            continue
+        heads.append(head)
+        match = find_header([record.fields for record in head], header_names)
+        if match is not None and (best is None or match.matched > best[2].matched):
+            best = (delimiter, head, match)
+    if best is not None:
+        return best
+    widest = max((sum(1 for cell in record.fields if cell.strip()) for head in heads for record in head), default=0)
+    if widest < required_matches(header_names):
+        raise UnreadableFile(error("not_a_table", detail="カンマ・タブ・セミコロンで区切られた列がありません"))
+    raise header_not_found(header_names, searched=min(HEADER_SEARCH_ROWS, max(len(head) for head in heads)))
+
+
+def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: int) -> pd.DataFrame:
+    """Records after the header: pandas' C parser for speed, the csv module when line numbers need it."""
+    # Encoded whole and read from the body's start, so the (large) body is never copied as a str.
+    encoded = text.encode("utf-8")
+    start = len(text[:offset].encode("utf-8"))
+    if start == len(encoded):
+        return frame([], [])
+    source = io.BytesIO(encoded)
+    source.seek(start)
+    try:
+        with warnings.catch_warnings():
+            # Fields past `names` in the first row are dropped with only a warning: never lose data silently.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            data = pd.read_csv(
+                source,
+                encoding="utf-8",
+                sep=delimiter,
+                engine="c",
+                header=None,
+                names=range(width),
+                index_col=False,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                skip_blank_lines=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning):
+        # A row wider than the ones seen so far, or a quote left open: the csv module copes.
+        return _parse_body_slowly(text, offset, first_line, delimiter)
+    if encoded.find(b'"', start) >= 0 and _count_lines(encoded, start) != len(data):
+        # A quoted field holds a line break: only the csv module knows where each record starts.
+        return _parse_body_slowly(text, offset, first_line, delimiter)
+    data.index = pd.RangeIndex(first_line, first_line + len(data))
+    return data
+
+
+def _parse_body_slowly(text: str, offset: int, first_line: int, delimiter: str) -> pd.DataFrame:
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    next_line = first_line
+    try:
+        for record in _records(text, delimiter, offset, first_line):
+            rows.append(record.fields)
+            lines.append(record.line)
+            next_line = record.next_line
+    except csv.Error as exc:
+        detail = f'{next_line}行目から先の引用符（"）の対応が取れません'
+        raise UnreadableFile(error("not_a_table", detail=detail)) from exc
+    return frame(rows, lines)
+
+
+def _count_lines(data: bytes, start: int) -> int:
+    breaks = data.count(b"\n", start) + data.count(b"\r", start) - data.count(b"\r\n", start)
+    return breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+
+
+def _damaged_rows(text: str, record_starts: list[int]) -> list[Finding]:
+    """undecodable_bytes on each record (by its first line) holding a U+FFFD from decoding."""
+    rows: list[int] = []
+    for number, found in enumerate(_LINE.finditer(text), 1):
+        if "\ufffd" in found.group():
+            row = record_starts[bisect_right(record_starts, number) - 1]
+            if row not in rows:
+                rows.append(row)
+    return [error("undecodable_bytes", row=row) for row in rows]

@@ -1,0 +1,300 @@
+"""Check a submitted file against its source contract: read, normalise, and find every error.
+
+`check_file` is what `odl check` and the store DAG run. It returns the
+normalised table (contract columns, in contract order, rows in submission
+order, indexed by the row number the department sees) and every finding.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from transforms import layouts
+from transforms.contracts import Column, SourceContract
+from transforms.findings import Finding, UnreadableFile, error, warning
+from transforms.japanese import Parsed
+from transforms.japanese.codes import parse_lg_codes
+from transforms.japanese.dates import date_error_params, parse_dates
+from transforms.japanese.flags import parse_flags
+from transforms.japanese.formulas import formula_like
+from transforms.japanese.numbers import parse_decimals, parse_integers
+from transforms.japanese.phones import parse_phones
+from transforms.japanese.times import parse_times
+from transforms.japanese.urls import parse_urls
+from transforms.japanese.width import blank_markers_to_empty, fold_ascii_width, kana_to_fullwidth
+from transforms.readers import SheetTable, header_key, read_table
+from transforms.reference import Municipalities, load_municipalities
+
+# Mie's land and islands, in decimal degrees.
+LATITUDE_RANGE = (33.70, 35.30)
+LONGITUDE_RANGE = (135.80, 137.00)
+_YEAR_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+@dataclass
+class CheckResult:
+    dataset: str
+    file: str
+    encoding: str | None
+    format: str | None
+    table: pd.DataFrame | None  # None when the file could not be read as a table
+    errors: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int | None:
+        return None if self.table is None else len(self.table)
+
+    @property
+    def valid(self) -> bool:
+        return self.table is not None and not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        """The object `odl check --json` prints and report.json stores."""
+        return {
+            "dataset": self.dataset,
+            "file": self.file,
+            "encoding": self.encoding,
+            "format": self.format,
+            "rows": self.rows,
+            "valid": self.valid,
+            "errors": [finding.to_dict() for finding in self.errors],
+            "warnings": [finding.to_dict() for finding in self.warnings],
+        }
+
+
+def check_file(path: Path, contract: SourceContract, municipalities: Municipalities | None = None) -> CheckResult:
+    municipalities = municipalities or load_municipalities()
+    layout = layouts.get(contract.layout)
+    header_names = layout.header_names if layout else contract.column_names
+    try:
+        read = read_table(path, header_names, all_sheets=bool(layout and layout.all_sheets))
+    except UnreadableFile as unreadable:
+        return CheckResult(contract.id, path.name, None, None, None, errors=[unreadable.finding])
+    errors, warnings = list(read.errors), list(read.warnings)
+    if layout:
+        raw, findings = layout.reshape(read, contract, municipalities)
+    else:
+        raw, findings = contract_columns(read.sheets[0], contract)
+    errors += [f for f in findings if f.severity == "error"]
+    warnings += [f for f in findings if f.severity == "warning"]
+    if raw.empty and not errors:
+        errors.append(error("no_data_rows"))
+    table, row_errors = normalise(raw, contract, municipalities)
+    errors += row_errors
+    errors.sort(key=_finding_order(contract))
+    return CheckResult(contract.id, path.name, read.encoding, read.format, table, errors, warnings)
+
+
+def contract_columns(sheet: SheetTable, contract: SourceContract) -> tuple[pd.DataFrame, list[Finding]]:
+    """The sheet's cells under contract column names (absent optional columns empty), by header text."""
+    by_key = {header_key(name): name for name in contract.column_names}
+    positions: dict[str, list[int]] = {}
+    findings: list[Finding] = []
+    for position, cell in enumerate(sheet.header):
+        name = by_key.get(header_key(cell))
+        if name:
+            positions.setdefault(name, []).append(position)
+        elif cell.strip():
+            findings.append(warning("ignored_unknown_column", column=cell.strip()))
+    for name, found in positions.items():
+        if len(found) > 1:
+            findings.append(error("duplicate_column", column=name, count=len(found)))
+    for column in contract.columns:
+        if column.required and column.name not in positions:
+            findings.append(error("missing_required_column", column=column.name))
+    empty = pd.Series("", index=sheet.cells.index, dtype=object)
+    frame = pd.DataFrame(
+        {name: sheet.cells[positions[name][0]] if name in positions else empty for name in contract.column_names},
+        index=sheet.cells.index,
+    )
+    return frame, findings
+
+
+def normalise(raw: pd.DataFrame, contract: SourceContract, municipalities: Municipalities) -> tuple[pd.DataFrame, list[Finding]]:
+    """Normalised values for every contract column and the row-level errors found on the way."""
+    rows = raw.index.to_numpy()
+    findings: list[Finding] = []
+    table = pd.DataFrame(index=raw.index)
+    for column in contract.columns:
+        submitted = raw[column.name].astype(str).str.strip()
+        formula = formula_like(submitted)
+        findings += _findings(
+            pd.Series(np.where(formula, "formula_like_text", None), index=raw.index),
+            rows,
+            column.name,
+            submitted,
+            lambda value: {"first": value[:1]},
+        )
+        values = blank_markers_to_empty(submitted)
+        missing = (values == "") & column.required
+        findings += _findings(pd.Series(np.where(missing, "required_value_missing", None), index=raw.index), rows, column.name, submitted)
+        parsed = parse_column(column, values, municipalities)
+        findings += _findings(parsed.errors.where(~formula, None), rows, column.name, submitted, _message_params(column))
+        table[column.name] = parsed.values
+    for check in contract.checks:
+        findings += TABLE_CHECKS[check["check"]](table, rows, check)
+    findings += duplicate_keys(table, rows, contract.key)
+    return table, findings
+
+
+def parse_column(column: Column, values: pd.Series, municipalities: Municipalities) -> Parsed:
+    """Normalise one column by its contract type; errors hold finding codes (None where fine)."""
+    no_errors = pd.Series(None, index=values.index, dtype=object)
+    match column.type:
+        case "text":
+            return Parsed(values, no_errors)
+        case "kana":
+            return Parsed(kana_to_fullwidth(values), no_errors)
+        case "lg_code":
+            parsed = parse_lg_codes(values)
+            if column.in_mie:
+                outside = parsed.errors.isna() & (parsed.values != "") & ~parsed.values.isin(municipalities.codes)
+                parsed.errors[outside] = "lg_code_not_in_mie"
+            return parsed
+        case "municipality":
+            codes, errors = municipalities.resolve_names(values)
+            names = municipalities.attribute(codes, "name")
+            return Parsed(names.where(codes != "", values), errors)
+        case "integer":
+            return parse_integers(values, non_negative=column.non_negative)
+        case "decimal" | "latitude" | "longitude":
+            return parse_decimals(values)
+        case "flag":
+            return parse_flags(values)
+        case "date":
+            return parse_dates(values)
+        case "year_month":
+            bad = (values != "") & ~values.str.match(_YEAR_MONTH)
+            return Parsed(values, pd.Series(np.where(bad, "invalid_date", None), index=values.index))
+        case "time":
+            return parse_times(values)
+        case "phone":
+            return parse_phones(values)
+        case "url":
+            return parse_urls(values)
+        case "choice":
+            folded = fold_ascii_width(values).str.strip()
+            bad = (folded != "") & ~folded.isin(list(column.choices))
+            return Parsed(folded, pd.Series(np.where(bad, "invalid_choice", None), index=values.index))
+    raise ValueError(f"unknown column type {column.type!r}")
+
+
+def _message_params(column: Column) -> Callable[[str], dict[str, Any]]:
+    def params(value: str) -> dict[str, Any]:
+        if column.type == "choice":
+            return {"choices": "、".join(f"「{choice}」" for choice in column.choices)}
+        if column.type == "date":
+            return date_error_params(value)
+        return {}
+
+    return params
+
+
+def _findings(
+    codes: pd.Series,
+    rows: np.ndarray,
+    column: str | None,
+    values: pd.Series,
+    params: Callable[[str], dict[str, Any]] = lambda value: {},
+) -> list[Finding]:
+    """One finding per non-null code; builds Python objects only for the (few) failing rows."""
+    failing = np.flatnonzero(codes.notna().to_numpy())
+    codes_array, values_array = codes.to_numpy(), values.to_numpy()
+    found = []
+    for position in failing:
+        value = str(values_array[position])
+        found.append(error(codes_array[position], row=int(rows[position]), column=column, value=value, **params(value)))
+    return found
+
+
+def _as_numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.where(values != ""), errors="coerce")
+
+
+def _inside(numbers: pd.Series, bounds: tuple[float, float]) -> pd.Series:
+    return numbers.between(*bounds)
+
+
+def check_coordinates(table: pd.DataFrame, rows: np.ndarray, check: dict[str, Any]) -> list[Finding]:
+    """Both or neither; inside Mie's box; swapped 緯度/経度 named as such rather than as two range errors."""
+    lat_column, lon_column = check["latitude"], check["longitude"]
+    lat, lon = _as_numbers(table[lat_column]), _as_numbers(table[lon_column])
+    lat_given, lon_given = table[lat_column] != "", table[lon_column] != ""
+    both = lat.notna() & lon.notna()
+    swapped = both & ~(_inside(lat, LATITUDE_RANGE) & _inside(lon, LONGITUDE_RANGE))
+    swapped &= _inside(lon, LATITUDE_RANGE) & _inside(lat, LONGITUDE_RANGE)
+    findings = []
+    for position in np.flatnonzero(swapped.to_numpy()):
+        findings.append(
+            error("coordinates_swapped", row=int(rows[position]), column=lat_column, lat=lat.iloc[position], lon=lon.iloc[position])
+        )
+    for column, numbers, bounds in ((lat_column, lat, LATITUDE_RANGE), (lon_column, lon, LONGITUDE_RANGE)):
+        outside = numbers.notna() & ~_inside(numbers, bounds) & ~swapped
+        for position in np.flatnonzero(outside.to_numpy()):
+            findings.append(
+                error(
+                    "coordinate_out_of_range",
+                    row=int(rows[position]),
+                    column=column,
+                    value=table[column].iloc[position],
+                    low=bounds[0],
+                    high=bounds[1],
+                )
+            )
+    for position in np.flatnonzero((lat_given != lon_given).to_numpy()):
+        empty_column = lon_column if lat_given.iloc[position] else lat_column
+        findings.append(error("coordinates_incomplete", row=int(rows[position]), column=empty_column))
+    return findings
+
+
+def check_date_order(table: pd.DataFrame, rows: np.ndarray, check: dict[str, Any]) -> list[Finding]:
+    later, earlier = table[check["later"]], table[check["earlier"]]
+    comparable = later.str.match(r"^\d{4}-\d{2}-\d{2}$") & earlier.str.match(r"^\d{4}-\d{2}-\d{2}$")
+    # ISO dates compare correctly as strings.
+    wrong = comparable & (later < earlier)
+    return [
+        error(
+            "date_order",
+            row=int(rows[position]),
+            column=check["later"],
+            value=later.iloc[position],
+            other=check["earlier"],
+            other_value=earlier.iloc[position],
+        )
+        for position in np.flatnonzero(wrong.to_numpy())
+    ]
+
+
+TABLE_CHECKS = {"coordinates": check_coordinates, "date_order": check_date_order}
+
+
+def duplicate_keys(table: pd.DataFrame, rows: np.ndarray, key: tuple[str, ...]) -> list[Finding]:
+    """Every repeat of a complete key, pointing at the row where the key first appeared."""
+    keyed = table[list(key)].reset_index(drop=True)
+    complete = (keyed != "").all(axis=1)
+    repeated = keyed.duplicated() & complete
+    if not repeated.any():
+        return []
+    first_rows = pd.Series(rows).groupby([keyed[name] for name in key], sort=False).transform("first")
+    findings = []
+    for position in np.flatnonzero(repeated.to_numpy()):
+        described = "、".join(f"{name}「{keyed.iloc[position][name]}」" for name in key)
+        findings.append(
+            error("duplicate_key", row=int(rows[position]), column=key[-1], key=described, first_row=int(first_rows.loc[position]))
+        )
+    return findings
+
+
+def _finding_order(contract: SourceContract) -> Callable[[Finding], tuple[int, int, int]]:
+    order = {name: index for index, name in enumerate(contract.column_names)}
+
+    def key(finding: Finding) -> tuple[int, int, int]:
+        # File-level findings first, then by row, then by contract column order.
+        return (finding.row is not None, finding.row or 0, order.get(finding.column or "", -1))
+
+    return key
