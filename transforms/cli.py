@@ -1,12 +1,15 @@
 """The `odl` command line: the same code the DAG tasks run, for people and scripts."""
 
 import argparse
+import json
 import socket
 import sys
 from collections.abc import Sequence
 from importlib import metadata
+from pathlib import Path
 
 from transforms import settings
+from transforms.contracts import department_by_name_or_id, load_source_contracts
 
 # Packages whose versions decide whether the pipeline works (see DESIGN.md's traps).
 KEY_PACKAGES = ("apache-airflow", "great-expectations", "pandas", "pyarrow", "numpy", "ckanapi")
@@ -48,12 +51,63 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Exit 0 valid, 1 readable with errors, 2 unreadable: scripts rely on exactly this."""
+    from transforms.reports import render_text
+    from transforms.validate import check_file
+
+    contract = load_source_contracts()[args.dataset]
+    result = check_file(Path(args.file), contract)
+    if args.out and result.table is not None:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        result.table.to_csv(args.out, index=False, encoding="utf-8")
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        print(render_text(result, contract.title), end="")
+    if result.table is None:
+        return 2
+    return 0 if result.valid else 1
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from transforms.store import submit
+
+    try:
+        department = department_by_name_or_id(args.department)
+    except KeyError:
+        print(f"odl submit: 部署「{args.department}」はありません (unknown department)", file=sys.stderr)
+        return 2
+    contracts = load_source_contracts()
+    if args.dataset and contracts[args.dataset].department != department.id:
+        print(f"odl submit: {args.dataset} は {department.name} のデータセットではありません", file=sys.stderr)
+        return 2
+    target = submit(Path(args.file), department, args.dataset)
+    print(f"{target} に提出しました。数分以内に取り込まれます。")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="odl",
         description="Mie Prefecture open-data pipeline (ためる・つなぐ・つくる).",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    datasets = sorted(load_source_contracts())
+
+    check = commands.add_parser("check", help="check a departmental file against its dataset contract")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--dataset", required=True, choices=datasets, metavar="ID", help=", ".join(datasets))
+    check.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    check.add_argument("--out", metavar="PATH", help="write the normalised table as UTF-8 CSV")
+    check.set_defaults(run=cmd_check)
+
+    submit = commands.add_parser("submit", help="put a file into a department's inbox, as an upload would")
+    submit.add_argument("file", metavar="FILE")
+    submit.add_argument("--department", required=True, metavar="D", help="department id or name (tourism / 観光部)")
+    submit.add_argument("--dataset", choices=datasets, metavar="ID", help="say which dataset the file is")
+    submit.set_defaults(run=cmd_submit)
+
     doctor = commands.add_parser("doctor", help="show versions, paths and local services")
     doctor.set_defaults(run=cmd_doctor)
     return parser

@@ -115,7 +115,9 @@ def contract_columns(sheet: SheetTable, contract: SourceContract) -> tuple[pd.Da
     return frame, findings
 
 
-def normalise(raw: pd.DataFrame, contract: SourceContract, municipalities: Municipalities) -> tuple[pd.DataFrame, list[Finding]]:
+def normalise(
+    raw: pd.DataFrame, contract: SourceContract, municipalities: Municipalities
+) -> tuple[pd.DataFrame, list[Finding]]:
     """Normalised values for every contract column and the row-level errors found on the way."""
     rows = raw.index.to_numpy()
     findings: list[Finding] = []
@@ -132,9 +134,13 @@ def normalise(raw: pd.DataFrame, contract: SourceContract, municipalities: Munic
         )
         values = blank_markers_to_empty(submitted)
         missing = (values == "") & column.required
-        findings += _findings(pd.Series(np.where(missing, "required_value_missing", None), index=raw.index), rows, column.name, submitted)
+        findings += _findings(
+            pd.Series(np.where(missing, "required_value_missing", None), index=raw.index), rows, column.name, submitted
+        )
         parsed = parse_column(column, values, municipalities)
-        findings += _findings(parsed.errors.where(~formula, None), rows, column.name, submitted, _message_params(column))
+        findings += _findings(
+            parsed.errors.where(~formula, None), rows, column.name, submitted, _message_params(column)
+        )
         table[column.name] = parsed.values
     for check in contract.checks:
         findings += TABLE_CHECKS[check["check"]](table, rows, check)
@@ -231,7 +237,13 @@ def check_coordinates(table: pd.DataFrame, rows: np.ndarray, check: dict[str, An
     findings = []
     for position in np.flatnonzero(swapped.to_numpy()):
         findings.append(
-            error("coordinates_swapped", row=int(rows[position]), column=lat_column, lat=lat.iloc[position], lon=lon.iloc[position])
+            error(
+                "coordinates_swapped",
+                row=int(rows[position]),
+                column=lat_column,
+                lat=lat.iloc[position],
+                lon=lon.iloc[position],
+            )
         )
     for column, numbers, bounds in ((lat_column, lat, LATITUDE_RANGE), (lon_column, lon, LONGITUDE_RANGE)):
         outside = numbers.notna() & ~_inside(numbers, bounds) & ~swapped
@@ -285,7 +297,13 @@ def duplicate_keys(table: pd.DataFrame, rows: np.ndarray, key: tuple[str, ...]) 
     for position in np.flatnonzero(repeated.to_numpy()):
         described = "、".join(f"{name}「{keyed.iloc[position][name]}」" for name in key)
         findings.append(
-            error("duplicate_key", row=int(rows[position]), column=key[-1], key=described, first_row=int(first_rows.loc[position]))
+            error(
+                "duplicate_key",
+                row=int(rows[position]),
+                column=key[-1],
+                key=described,
+                first_row=int(first_rows.loc[position]),
+            )
         )
     return findings
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from transforms.japanese._text import build, cells, codepoints
+from transforms.japanese._text import build, cells, codepoints, on_rows
 from transforms.japanese.parsed import Parsed
 from transforms.japanese.width import half_width
 
@@ -25,10 +25,12 @@ def parse_lg_codes(s: pd.Series) -> Parsed:
     Whether the code is one of Mie's is checked elsewhere.
     """
     raw, text = cells(s)
-    text = half_width(raw, text).str.replace(r"\.0+$", "", regex=True)
+    text = half_width(raw, text)
+    text = on_rows(text, text.str.contains(".", regex=False), lambda rows: rows.str.replace(r"\.0+$", "", regex=True))
     six = text.str.fullmatch("[0-9]{6}").to_numpy(dtype=bool)
     five = text.str.fullmatch("[0-9]{5}").to_numpy(dtype=bool)
-    code = np.where(five, "0" + text.to_numpy(dtype=object), text.to_numpy(dtype=object))
+    code = text.to_numpy(dtype=object, copy=True)
+    code[five] = "0" + code[five]
     confirmed = np.zeros(len(raw), dtype=bool)
     if (six | five).any():
         digits = codepoints(code[six | five]).astype(np.int64) - ord("0")

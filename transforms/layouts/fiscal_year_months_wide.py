@@ -61,7 +61,9 @@ def _numbers(cells: pd.Series) -> pd.Series:
     return pd.to_numeric(parsed.values.where(parsed.errors.isna() & (parsed.values != "")), errors="coerce")
 
 
-def _total_warnings(sheet: SheetTable, names: pd.Series, months: dict[int, int], total_position: int | None) -> list[Finding]:
+def _total_warnings(
+    sheet: SheetTable, names: pd.Series, months: dict[int, int], total_position: int | None
+) -> list[Finding]:
     warnings = []
     is_total_row = names.map(header_key).isin(TOTAL_ROW_NAMES)
     values = {month: _numbers(sheet.cells[position]) for month, position in months.items()}
@@ -73,7 +75,14 @@ def _total_warnings(sheet: SheetTable, names: pd.Series, months: dict[int, int],
             if values[month].loc[row] != computed:
                 detail = f"{names.loc[row]}の{month}月"
                 warnings.append(
-                    warning("total_mismatch", row=int(row), column=VALUE_COLUMN, detail=detail, stated=int(values[month].loc[row]), computed=int(computed))
+                    warning(
+                        "total_mismatch",
+                        row=int(row),
+                        column=VALUE_COLUMN,
+                        detail=detail,
+                        stated=int(values[month].loc[row]),
+                        computed=int(computed),
+                    )
                 )
     if total_position is not None:
         stated = _numbers(sheet.cells[total_position])
@@ -92,7 +101,9 @@ def _total_warnings(sheet: SheetTable, names: pd.Series, months: dict[int, int],
     return warnings
 
 
-def reshape(read: ReadResult, contract: SourceContract, municipalities: Municipalities) -> tuple[pd.DataFrame, list[Finding]]:
+def reshape(
+    read: ReadResult, contract: SourceContract, municipalities: Municipalities
+) -> tuple[pd.DataFrame, list[Finding]]:
     findings: list[Finding] = []
     frames = []
     for sheet_index, sheet in enumerate(read.sheets):
@@ -122,7 +133,9 @@ def reshape(read: ReadResult, contract: SourceContract, municipalities: Municipa
                         NAME_COLUMN: municipalities.attribute(resolved, "name"),
                         "地域": municipalities.attribute(resolved, "region"),
                         VALUE_COLUMN: sheet.cells.loc[resolved.index, months[month]],
-                        "_order": [(sheet_index * 10**8 + int(row)) * 12 + FISCAL_MONTHS.index(month) for row in resolved.index],
+                        "_order": [
+                            (sheet_index * 10**8 + int(row)) * 12 + FISCAL_MONTHS.index(month) for row in resolved.index
+                        ],
                     },
                     index=resolved.index,
                 )

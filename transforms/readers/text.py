@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from transforms.findings import Finding, UnreadableFile, error
@@ -86,10 +87,7 @@ def _find_header(text: str, header_names: Sequence[str], suffix: str) -> tuple[s
     best: tuple[str, list[_Record], HeaderMatch] | None = None
     heads = []
     for delimiter in order:
-        try:
-            head = list(islice(_records(text, delimiter), _HEAD_RECORDS))
-        except csv.Error:  # a NUL or a runaway quoted field under this delimiter
-            continue
+        head = _head(text, delimiter)
         heads.append(head)
         match = find_header([record.fields for record in head], header_names)
         if match is not None and (best is None or match.matched > best[2].matched):
@@ -102,20 +100,51 @@ def _find_header(text: str, header_names: Sequence[str], suffix: str) -> tuple[s
     raise header_not_found(header_names, searched=min(HEADER_SEARCH_ROWS, max(len(head) for head in heads)))
 
 
+def _head(text: str, delimiter: str) -> list[_Record]:
+    """The first records: enough to find the header and see the first data row under it."""
+    head: list[_Record] = []
+    try:
+        head.extend(islice(_records(text, delimiter), _HEAD_RECORDS))
+    except csv.Error:
+        pass  # a runaway quoted field: the records before it may hold the header; the body parse reports it
+    return head
+
+
 def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: int) -> pd.DataFrame:
-    """Records after the header: pandas' C parser for speed, the csv module when line numbers need it."""
+    """Records after the header, by pandas' C parser, each indexed by the physical line it starts on."""
     # Encoded whole and read from the body's start, so the (large) body is never copied as a str.
     encoded = text.encode("utf-8")
     start = len(text[:offset].encode("utf-8"))
     if start == len(encoded):
         return frame([], [])
+    data = _read_csv(encoded, start, delimiter, width)
+    if data is None:
+        # A row wider than those sampled: count the widest (cheap, nothing kept) and parse again.
+        widest = _widest(text, offset, delimiter)
+        data = _read_csv(encoded, start, delimiter, widest) if widest > width else None
+    if data is None:
+        # A quote left open: pandas gives up, the csv module reads to the end.
+        return _parse_body_slowly(text, offset, first_line, delimiter)
+    lines = _count_lines(encoded, start)
+    if lines == len(data):
+        data.index = pd.RangeIndex(first_line, first_line + len(data))
+        return data
+    # Quoted fields hold line breaks: each record starts below the breaks inside the records before it.
+    inner = sum(data[col].str.count(r"\r\n|\r|\n").to_numpy(dtype="int64") for col in data.columns)
+    if len(data) + int(inner.sum()) != lines:
+        return _parse_body_slowly(text, offset, first_line, delimiter)
+    data.index = pd.Index(first_line + np.arange(len(data)) + np.cumsum(inner) - inner)
+    return data
+
+
+def _read_csv(encoded: bytes, start: int, delimiter: str, width: int) -> pd.DataFrame | None:
     source = io.BytesIO(encoded)
     source.seek(start)
     try:
         with warnings.catch_warnings():
             # Fields past `names` in the first row are dropped with only a warning: never lose data silently.
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            data = pd.read_csv(
+            return pd.read_csv(
                 source,
                 encoding="utf-8",
                 sep=delimiter,
@@ -129,13 +158,14 @@ def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: 
                 skip_blank_lines=False,
             )
     except (pd.errors.ParserError, pd.errors.ParserWarning):
-        # A row wider than the ones seen so far, or a quote left open: the csv module copes.
-        return _parse_body_slowly(text, offset, first_line, delimiter)
-    if encoded.find(b'"', start) >= 0 and _count_lines(encoded, start) != len(data):
-        # A quoted field holds a line break: only the csv module knows where each record starts.
-        return _parse_body_slowly(text, offset, first_line, delimiter)
-    data.index = pd.RangeIndex(first_line, first_line + len(data))
-    return data
+        return None
+
+
+def _widest(text: str, offset: int, delimiter: str) -> int:
+    try:
+        return max(map(len, csv.reader((found.group() for found in _LINE.finditer(text, offset)), delimiter=delimiter)))
+    except csv.Error:
+        return 0  # the csv module's own error, reported with its line by the slow path
 
 
 def _parse_body_slowly(text: str, offset: int, first_line: int, delimiter: str) -> pd.DataFrame:

@@ -73,3 +73,12 @@ def test_invalid_codes(raw: str) -> None:
 @pytest.mark.parametrize("raw", ["242013", "242010", "２４２０１９", "012026"])
 def test_wrong_check_digit(raw: str) -> None:
     assert code(raw) == (raw, "lg_code_check_digit")
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_restoring_a_zero_leaves_the_input_unchanged(storage: str, dtype: object) -> None:
+    with pd.option_context("mode.string_storage", storage):
+        s = pd.Series(["12025"], dtype=dtype)
+        assert parse_lg_codes(s).values.tolist() == ["012025"]
+        assert s.tolist() == ["12025"]

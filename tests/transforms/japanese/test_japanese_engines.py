@@ -89,6 +89,18 @@ def test_series_functions_agree_for_every_dtype_and_engine(name: str, storage: s
         assert function(pd.Series(cells, dtype=dtype)).tolist() == expected
 
 
+@pytest.mark.parametrize("name", [*CASES, *SERIES_CASES])
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_the_input_is_left_unchanged(name: str, storage: str, dtype: object) -> None:
+    function, cells = CASES[name] if name in CASES else SERIES_CASES[name]
+    with pd.option_context("mode.string_storage", storage):
+        s = pd.Series(cells, dtype=dtype)
+        before = s.copy()
+        function(s)
+        pd.testing.assert_series_equal(s, before)
+
+
 @pytest.mark.parametrize("name", CASES)
 def test_results_are_aligned_to_the_input_index(name: str) -> None:
     parse, cells = CASES[name]

@@ -257,3 +257,17 @@ def test_prose_is_not_a_table(write_file: WriteFile) -> None:
     with pytest.raises(UnreadableFile) as raised:
         read_table(write_file("memo.txt", "お世話になっております。\n資料を送ります。\n".encode()), ["名称", "ID"])
     assert raised.value.finding.code == "not_a_table"
+
+
+def test_quote_left_open_at_the_end_takes_the_rest_of_the_file(write_file: WriteFile) -> None:
+    text = '名称,ID\nA,1\n"B,2\nC,3\n'
+    cells = read_table(write_file("a.csv", text.encode()), ["名称", "ID"]).sheets[0].cells
+    assert list(cells.index) == [2, 3]
+    assert cells.loc[3, 0] == "B,2\nC,3\n"
+
+
+def test_quote_left_open_over_a_huge_span_is_not_a_table(write_file: WriteFile) -> None:
+    text = '名称,ID\nA,1\n"B,2\n' + "x,1\n" * 40_000
+    with pytest.raises(UnreadableFile) as raised:
+        read_table(write_file("a.csv", text.encode()), ["名称", "ID"])
+    assert raised.value.finding == error("not_a_table", detail='3行目から先の引用符（"）の対応が取れません')
