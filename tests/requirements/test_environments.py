@@ -61,8 +61,7 @@ def test_installed_versions_match_the_lock(bin_dir: Path, lock: str) -> None:
 
 def test_airflow_venv_imports_pyarrow_with_gx_1_and_numpy_2() -> None:
     code = (
-        "import numpy, pyarrow, great_expectations as gx; "
-        "print(gx.__version__, numpy.__version__, pyarrow.__version__)"
+        "import numpy, pyarrow, great_expectations as gx; print(gx.__version__, numpy.__version__, pyarrow.__version__)"
     )
     out = subprocess.run([VENV_BIN / "python", "-c", code], capture_output=True, text=True, check=True).stdout
     gx_version, numpy_version, pyarrow_version = out.split()

@@ -44,7 +44,9 @@ def test_departments_are_found_by_id_or_japanese_name() -> None:
 
 def _catalog_with(tmp_path: Path, contract_yaml: str, name: str = "broken") -> Path:
     (tmp_path / "sources").mkdir()
-    (tmp_path / "departments.yaml").write_text((CATALOG / "departments.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "departments.yaml").write_text(
+        (CATALOG / "departments.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (tmp_path / "sources" / f"{name}.yaml").write_text(contract_yaml, encoding="utf-8")
     return tmp_path
 

@@ -20,7 +20,7 @@ def parse_integers(s: pd.Series, *, non_negative: bool) -> Parsed:
     Errors: invalid_integer (including 1.5), negative_number when non_negative.
     """
     raw, text = cells(s)
-    text = numeric_text(raw, text)
+    text = _numeric_text(raw, text)
     valid = text.str.fullmatch(_INTEGER).to_numpy(dtype=bool)
     value = _canonical(text.str.replace(r"\.0+$", "", regex=True))
     errors = [("invalid_integer", ~valid & (raw != ""))]
@@ -35,7 +35,7 @@ def parse_decimals(s: pd.Series) -> Parsed:
     Errors: invalid_number.
     """
     raw, text = cells(s)
-    text = numeric_text(raw, text)
+    text = _numeric_text(raw, text)
     valid = text.str.fullmatch(_DECIMAL).to_numpy(dtype=bool)
     # An unmatched group is replaced by "": "1.500" → "1.5", "1.000" → "1".
     value = text.str.replace(r"\.0*$|(\.[0-9]*[1-9])0+$", r"\1", regex=True)
@@ -43,7 +43,7 @@ def parse_decimals(s: pd.Series) -> Parsed:
     return build(raw, s.index, _canonical(value), [("invalid_number", ~valid & (raw != ""))])
 
 
-def numeric_text(raw: np.ndarray, text: pd.Series) -> pd.Series:
+def _numeric_text(raw: np.ndarray, text: pd.Series) -> pd.Series:
     """Half-width text with the minus signs unified; separators are left for the patterns to check."""
     text = half_width(raw, text)
     return on_rows(text, text.str.contains(_MINUS_SIGNS), lambda rows: rows.str.replace(_MINUS_SIGNS, "-", regex=True))

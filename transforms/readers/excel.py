@@ -104,9 +104,9 @@ def _filled_head(sheet: RawSheet) -> list[list[str]]:
 def _no_table(sheets: list[RawSheet], header_names: Sequence[str]) -> UnreadableFile:
     if not sheets:
         return _broken("表示されているシートがありません")
-    heads = [sheet.rows[:HEADER_SEARCH_ROWS] for sheet in sheets]
-    if not any(any(row) for head in heads for row in head):
+    if not any(any(row) for sheet in sheets for row in sheet.rows):
         return UnreadableFile(error("file_empty"))
+    heads = [sheet.rows[:HEADER_SEARCH_ROWS] for sheet in sheets]
     widest = max((sum(1 for cell in row if cell.strip()) for head in heads for row in head), default=0)
     if widest < required_matches(header_names):
         return UnreadableFile(error("not_a_table", detail="どのシートにも列が2つ以上ある表がありません"))

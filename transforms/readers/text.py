@@ -1,5 +1,6 @@
 """Delimited text (CSV, TSV, Excel's "Unicode text") as a table, keyed by the line each record starts on."""
 
+import contextlib
 import csv
 import io
 import re
@@ -37,6 +38,7 @@ class _Record:
 
 
 def read_text(path: Path, header_names: Sequence[str]) -> ReadResult:
+    """One table from a delimited text file: find encoding, delimiter and header, then parse the rest."""
     decoded = decode_text(path.read_bytes())
     text = decoded.text
     if not text or text.isspace():
@@ -103,10 +105,9 @@ def _find_header(text: str, header_names: Sequence[str], suffix: str) -> tuple[s
 def _head(text: str, delimiter: str) -> list[_Record]:
     """The first records: enough to find the header and see the first data row under it."""
     head: list[_Record] = []
-    try:
+    # A runaway quoted field stops it: the records before may hold the header, and the body parse reports it.
+    with contextlib.suppress(csv.Error):
         head.extend(islice(_records(text, delimiter), _HEAD_RECORDS))
-    except csv.Error:
-        pass  # a runaway quoted field: the records before it may hold the header; the body parse reports it
     return head
 
 
@@ -190,10 +191,8 @@ def _count_lines(data: bytes, start: int) -> int:
 
 def _damaged_rows(text: str, record_starts: list[int]) -> list[Finding]:
     """undecodable_bytes on each record (by its first line) holding a U+FFFD from decoding."""
-    rows: list[int] = []
+    rows: dict[int, None] = {}  # ordered and unique
     for number, found in enumerate(_LINE.finditer(text), 1):
         if "\ufffd" in found.group():
-            row = record_starts[bisect_right(record_starts, number) - 1]
-            if row not in rows:
-                rows.append(row)
+            rows[record_starts[bisect_right(record_starts, number) - 1]] = None
     return [error("undecodable_bytes", row=row) for row in rows]

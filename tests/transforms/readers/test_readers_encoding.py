@@ -4,7 +4,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import WriteFile
+from reader_samples import WriteFile
 
 from transforms.findings import UnreadableFile, error, warning
 from transforms.readers import read_table

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS
+from reader_samples import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS
 
 from transforms.findings import UnreadableFile, error, warning
 from transforms.readers import read_table

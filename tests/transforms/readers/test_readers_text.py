@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS, WriteFile
+from reader_samples import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS, WriteFile
 
 from transforms.findings import UnreadableFile, error, warning
 from transforms.readers import read_table

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from conftest import MONTHS, VISITOR_COLUMNS
+from reader_samples import MONTHS, VISITOR_COLUMNS
 
 from transforms.readers import header_key
 from transforms.readers.cellvalues import cell_text, number_text
