@@ -84,7 +84,8 @@ def check_file(path: Path, contract: SourceContract, municipalities: Municipalit
     warnings += [f for f in findings if f.severity == "warning"]
     if raw.empty and not errors:
         errors.append(error("no_data_rows"))
-    table, row_errors = normalise(raw, contract, municipalities)
+    absent = {f.column for f in errors if f.code == "missing_required_column"}
+    table, row_errors = normalise(raw, contract, municipalities, absent)
     errors += row_errors
     errors.sort(key=_finding_order(contract))
     return CheckResult(contract.id, path.name, read.encoding, read.format, table, errors, warnings)
@@ -116,9 +117,12 @@ def contract_columns(sheet: SheetTable, contract: SourceContract) -> tuple[pd.Da
 
 
 def normalise(
-    raw: pd.DataFrame, contract: SourceContract, municipalities: Municipalities
+    raw: pd.DataFrame, contract: SourceContract, municipalities: Municipalities, absent: set[str | None]
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """Normalised values for every contract column and the row-level errors found on the way."""
+    """Normalised values for every contract column and the row-level errors found on the way.
+
+    Columns in `absent` are already reported missing from the file; their empty cells are not repeated per row.
+    """
     rows = raw.index.to_numpy()
     findings: list[Finding] = []
     table = pd.DataFrame(index=raw.index)
@@ -126,17 +130,15 @@ def normalise(
         submitted = raw[column.name].astype(str).str.strip()
         formula = formula_like(submitted)
         findings += _findings(
-            pd.Series(np.where(formula, "formula_like_text", None), index=raw.index),
+            _code_where(formula, "formula_like_text"),
             rows,
             column.name,
             submitted,
-            lambda value: {"first": value[:1]},
+            lambda value, code: {"first": value[:1]},
         )
         values = blank_markers_to_empty(submitted)
-        missing = (values == "") & column.required
-        findings += _findings(
-            pd.Series(np.where(missing, "required_value_missing", None), index=raw.index), rows, column.name, submitted
-        )
+        missing = (values == "") & column.required & (column.name not in absent)
+        findings += _findings(_code_where(missing, "required_value_missing"), rows, column.name, submitted)
         parsed = parse_column(column, values, municipalities)
         findings += _findings(
             parsed.errors.where(~formula, None), rows, column.name, submitted, _message_params(column)
@@ -160,7 +162,10 @@ def parse_column(column: Column, values: pd.Series, municipalities: Municipaliti
             parsed = parse_lg_codes(values)
             if column.in_mie:
                 outside = parsed.errors.isna() & (parsed.values != "") & ~parsed.values.isin(municipalities.codes)
-                parsed.errors[outside] = "lg_code_not_in_mie"
+                # A restored leading zero never gives a Mie code (24xxxx): five digits means the check digit is missing.
+                five_digits = fold_ascii_width(values).str.fullmatch(r"\d{5}")
+                parsed.errors[outside & five_digits] = "invalid_lg_code"
+                parsed.errors[outside & ~five_digits] = "lg_code_not_in_mie"
             return parsed
         case "municipality":
             codes, errors = municipalities.resolve_names(values)
@@ -176,7 +181,7 @@ def parse_column(column: Column, values: pd.Series, municipalities: Municipaliti
             return parse_dates(values)
         case "year_month":
             bad = (values != "") & ~values.str.match(_YEAR_MONTH)
-            return Parsed(values, pd.Series(np.where(bad, "invalid_date", None), index=values.index))
+            return Parsed(values, _code_where(bad, "invalid_date"))
         case "time":
             return parse_times(values)
         case "phone":
@@ -186,15 +191,20 @@ def parse_column(column: Column, values: pd.Series, municipalities: Municipaliti
         case "choice":
             folded = fold_ascii_width(values).str.strip()
             bad = (folded != "") & ~folded.isin(list(column.choices))
-            return Parsed(folded, pd.Series(np.where(bad, "invalid_choice", None), index=values.index))
+            return Parsed(folded, _code_where(bad, "invalid_choice"))
     raise ValueError(f"unknown column type {column.type!r}")
 
 
-def _message_params(column: Column) -> Callable[[str], dict[str, Any]]:
-    def params(value: str) -> dict[str, Any]:
-        if column.type == "choice":
+def _code_where(mask: pd.Series, code: str) -> pd.Series:
+    """A finding code where mask holds, None elsewhere."""
+    return pd.Series(code, index=mask.index, dtype=object).where(mask, None)
+
+
+def _message_params(column: Column) -> Callable[[str, str], dict[str, Any]]:
+    def params(value: str, code: str) -> dict[str, Any]:
+        if code == "invalid_choice":
             return {"choices": "、".join(f"「{choice}」" for choice in column.choices)}
-        if column.type == "date":
+        if code == "era_year_out_of_range":
             return date_error_params(value)
         return {}
 
@@ -206,15 +216,15 @@ def _findings(
     rows: np.ndarray,
     column: str | None,
     values: pd.Series,
-    params: Callable[[str], dict[str, Any]] = lambda value: {},
+    params: Callable[[str, str], dict[str, Any]] = lambda value, code: {},
 ) -> list[Finding]:
     """One finding per non-null code; builds Python objects only for the (few) failing rows."""
     failing = np.flatnonzero(codes.notna().to_numpy())
     codes_array, values_array = codes.to_numpy(), values.to_numpy()
     found = []
     for position in failing:
-        value = str(values_array[position])
-        found.append(error(codes_array[position], row=int(rows[position]), column=column, value=value, **params(value)))
+        value, code = str(values_array[position]), codes_array[position]
+        found.append(error(code, row=int(rows[position]), column=column, value=value, **params(value, code)))
     return found
 
 

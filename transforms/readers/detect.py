@@ -93,7 +93,7 @@ class DecodedText:
 
 
 def decode_text(data: bytes) -> DecodedText:
-    """BOM first; else strict UTF-8; else strict cp932; else whichever loses fewer bytes, if only a few.
+    """Decode by BOM; else strict UTF-8; else strict cp932; else whichever loses fewer bytes, if only a few.
 
     cp932, never shift_jis: shift_jis cannot decode ①, ㈱, 髙, ～ that Windows users type.
     """

@@ -1,6 +1,7 @@
 """Excel workbooks: cell values as typed, title rows, merged two-row headers, several sheets, .xls."""
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -147,10 +148,9 @@ def test_wrong_dimension_record_does_not_hide_rows(tmp_path: Path) -> None:
         sheet.append([f"施設{i}", i])
     path = save(workbook, tmp_path / "a.xlsx")
     # Rewrite <dimension ref="A1:B6"/> as A1 only, as some writers do.
-    import zipfile
-
     with zipfile.ZipFile(path) as source:
         parts = {name: source.read(name) for name in source.namelist()}
+    assert b'<dimension ref="A1:B6"' in parts["xl/worksheets/sheet1.xml"]
     parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'ref="A1:B6"', b'ref="A1"')
     with zipfile.ZipFile(path, "w") as target:
         for name, content in parts.items():
