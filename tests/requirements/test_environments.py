@@ -72,7 +72,8 @@ def test_airflow_venv_imports_pyarrow_with_gx_1_and_numpy_2() -> None:
 
 def test_odl_console_script_lists_its_subcommands() -> None:
     out = subprocess.run([VENV_BIN / "odl", "--help"], capture_output=True, text=True, check=True).stdout
-    assert "doctor" in out
+    for subcommand in ("check", "submit", "doctor"):
+        assert subcommand in out
 
 
 def test_project_code_is_installed_editable_into_the_venv() -> None:

@@ -1,0 +1,104 @@
+"""Store without Airflow: archive first, recognise, file, and survive a re-run."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from transforms import store
+from transforms.contracts import load_departments, load_source_contracts
+from transforms.reference import load_municipalities
+
+CONTRACTS = load_source_contracts()
+AGRICULTURE = load_departments()["agriculture"]
+GOOD = "検体番号,捕獲年月日,市町名,検査結果\r\nW1,R6.4.1,津市,陰性\r\n".encode("cp932")
+BAD = "検体番号,捕獲年月日,市町名,検査結果\r\nW1,R6.4.1,名古屋市,陰性\r\n".encode("cp932")
+
+
+def drop(data_root: Path, name: str, content: bytes) -> Path:
+    path = data_root / "inbox" / "agriculture" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def process(data_root: Path, path: Path) -> store.Submission:
+    when = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    return store.process_inbox_file(path, AGRICULTURE, CONTRACTS, load_municipalities(), data_root, now=when)
+
+
+def test_accepted_file_is_archived_unchanged_and_written_raw(tmp_path: Path) -> None:
+    submission = process(tmp_path, drop(tmp_path, "豚熱.csv", GOOD))
+    assert submission.outcome == "accepted" and submission.rows == 1
+    assert (tmp_path / "archive" / submission.sha256 / "original.csv").read_bytes() == GOOD
+    manifest = json.loads((tmp_path / "archive" / submission.sha256 / "manifest.json").read_text())
+    (entry,) = manifest["submissions"]
+    assert {k: entry[k] for k in ("department", "original_name", "received_at", "size", "dataset", "outcome")} == {
+        "department": "agriculture",
+        "original_name": "豚熱.csv",
+        "received_at": "2026-11-23T09:30:00+00:00",
+        "size": len(GOOD),
+        "dataset": "csf-wild-boar",
+        "outcome": "accepted",
+    }
+    latest = json.loads((tmp_path / "raw" / "csf-wild-boar" / "latest.json").read_text())
+    assert latest["sha256"] == submission.sha256 and Path(latest["raw_path"]).exists()
+    assert not (tmp_path / "inbox" / "agriculture" / "豚熱.csv").exists()
+
+
+def test_rejected_file_goes_to_quarantine_with_reports_and_is_still_archived(tmp_path: Path) -> None:
+    submission = process(tmp_path, drop(tmp_path, "豚熱.csv", BAD))
+    assert submission.outcome == "rejected" and submission.errors == 1
+    report_html = Path(str(submission.report_path))
+    report = json.loads(report_html.with_name("report.json").read_text())
+    assert report["errors"][0]["code"] == "unknown_municipality" and report["file"] == "豚熱.csv"
+    assert "名古屋市" in report_html.read_text(encoding="utf-8")
+    assert (report_html.parent / "豚熱.csv").read_bytes() == BAD
+    assert (tmp_path / "archive" / submission.sha256 / "original.csv").read_bytes() == BAD
+    assert not (tmp_path / "raw").exists()
+
+
+def test_same_content_again_is_a_duplicate_with_no_new_raw_version(tmp_path: Path) -> None:
+    first = process(tmp_path, drop(tmp_path, "豚熱.csv", GOOD))
+    again = process(tmp_path, drop(tmp_path, "豚熱_再送.csv", GOOD))
+    assert (first.outcome, again.outcome) == ("accepted", "duplicate")
+    assert len(list((tmp_path / "raw" / "csf-wild-boar").glob("*.parquet"))) == 1
+    manifest = json.loads((tmp_path / "archive" / first.sha256 / "manifest.json").read_text())
+    assert [s["outcome"] for s in manifest["submissions"]] == ["accepted", "duplicate"]
+
+
+def test_rerun_after_a_crash_before_the_inbox_copy_was_removed_files_nothing_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = drop(tmp_path, "豚熱.csv", GOOD)
+    monkeypatch.setattr(store, "_remove_from_inbox", lambda path: None)  # the crash: the inbox copy stays
+    first = process(tmp_path, path)
+    monkeypatch.undo()
+    second = process(tmp_path, path)
+    assert second.outcome == first.outcome == "accepted"
+    ledger = (tmp_path / "ledger" / "submissions.jsonl").read_text().splitlines()
+    assert len(ledger) == 1
+    assert not path.exists()
+
+
+def test_unrecognisable_file_name_is_quarantined_with_the_patterns_to_use(tmp_path: Path) -> None:
+    submission = process(tmp_path, drop(tmp_path, "data.csv", GOOD))
+    assert submission.dataset is None and submission.outcome == "rejected"
+    report = json.loads(Path(str(submission.report_path)).with_name("report.json").read_text())
+    assert report["errors"][0]["code"] == "dataset_unknown"
+    assert "*豚熱*" in report["errors"][0]["message"]
+
+
+def test_a_sidecar_names_the_dataset_of_any_file_name(tmp_path: Path) -> None:
+    path = drop(tmp_path, "data.csv", GOOD)
+    path.with_name("data.csv.odl.json").write_text('{"dataset": "csf-wild-boar"}')
+    assert process(tmp_path, path).outcome == "accepted"
+    assert list((tmp_path / "inbox" / "agriculture").iterdir()) == []
+
+
+def test_inbox_listing_skips_temporary_and_sidecar_files(tmp_path: Path) -> None:
+    drop(tmp_path, ".豚熱.csv.tmp", GOOD)
+    drop(tmp_path, "豚熱.csv.odl.json", b"{}")
+    drop(tmp_path, "豚熱.csv", GOOD)
+    assert [path.name for path in store.inbox_files("agriculture", tmp_path)] == ["豚熱.csv"]
