@@ -4,8 +4,8 @@ import io
 import zipfile
 
 import pytest
-from reader_samples import WriteFile
 
+from tests.transforms.readers.reader_samples import WriteFile
 from transforms.findings import UnreadableFile, error, warning
 from transforms.readers import read_table
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from reader_samples import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS
 
+from tests.transforms.readers.reader_samples import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS
 from transforms.findings import UnreadableFile, error, warning
 from transforms.readers import read_table
 

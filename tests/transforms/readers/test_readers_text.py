@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reader_samples import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS, WriteFile
 
+from tests.transforms.readers.reader_samples import FACILITY_COLUMNS, MONTHS, VISITOR_COLUMNS, WriteFile
 from transforms.findings import UnreadableFile, error, warning
 from transforms.readers import read_table
 

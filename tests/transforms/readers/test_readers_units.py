@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-from reader_samples import MONTHS, VISITOR_COLUMNS
 
+from tests.transforms.readers.reader_samples import MONTHS, VISITOR_COLUMNS
 from transforms.readers import header_key
 from transforms.readers.cellvalues import cell_text, number_text
 from transforms.readers.header import find_header

@@ -1,0 +1,27 @@
+"""Deterministic large submissions for the benchmark (never committed: written under bench/work/)."""
+
+import random
+from pathlib import Path
+
+from transforms.reference import load_municipalities
+
+CSF_HEADER = "検体番号,捕獲年月日,市町名,緯度,経度,検査結果,検査年月日,備考"
+
+
+def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123) -> Path:
+    """A cp932 CSV the way Excel saves it: 和暦 and 西暦 dates, names with and without 郡, CRLF."""
+    rng = random.Random(seed)
+    municipalities = load_municipalities().table
+    names = [f"{d}{n}" if d and rng.random() < 0.5 else n for d, n in zip(municipalities["district"], municipalities["name"], strict=True)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="cp932", newline="") as out:
+        out.write(CSF_HEADER + "\r\n")
+        for number in range(1, rows + 1):
+            month, day = rng.randint(4, 12), rng.randint(1, 28)
+            caught = f"令和6年{month}月{day}日" if number % 3 else f"2024/{month}/{day}"
+            tested = f"R6.{month}.{min(day + rng.randint(0, 3), 28)}"
+            lat, lon = f"{rng.uniform(33.8, 35.2):.5f}", f"{rng.uniform(135.9, 136.9):.5f}"
+            result = "陽性" if rng.random() < 0.07 else "陰性"
+            note = "わな捕獲" if number % 5 == 0 else ""
+            out.write(f"R6-{number:07d},{caught},{rng.choice(names)},{lat},{lon},{result},{tested},{note}\r\n")
+    return path
