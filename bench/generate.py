@@ -12,7 +12,10 @@ def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123) -> Path:
     """A cp932 CSV the way Excel saves it: 和暦 and 西暦 dates, names with and without 郡, CRLF."""
     rng = random.Random(seed)
     municipalities = load_municipalities().table
-    names = [f"{d}{n}" if d and rng.random() < 0.5 else n for d, n in zip(municipalities["district"], municipalities["name"], strict=True)]
+    names = [
+        f"{d}{n}" if d and rng.random() < 0.5 else n
+        for d, n in zip(municipalities["district"], municipalities["name"], strict=True)
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="cp932", newline="") as out:
         out.write(CSF_HEADER + "\r\n")

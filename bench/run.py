@@ -74,13 +74,42 @@ def main() -> None:
     csf = WORK_DIR / "豚熱検査結果_1M.csv"
     if not csf.exists():
         write_csf_wild_boar(csf, ROWS)
-    check = measure([str(VENV_BIN / "odl"), "check", str(csf), "--dataset", "csf-wild-boar"], ROWS, "odl check (csf-wild-boar, cp932)")
+    check = measure(
+        [str(VENV_BIN / "odl"), "check", str(csf), "--dataset", "csf-wild-boar"],
+        ROWS,
+        "odl check (csf-wild-boar, cp932)",
+    )
     parse_seconds = min(dag_parse_seconds() for _ in range(REPEATS))
-    results = [check, {"method": "parse all DAG files (DagBag)", "rows": 0, "seconds": round(parse_seconds, 3), "rows_per_s": None, "ratio_to_floor": None, "peak_rss_mb": None}]
+    results = [
+        check,
+        {
+            "method": "parse all DAG files (DagBag)",
+            "rows": 0,
+            "seconds": round(parse_seconds, 3),
+            "rows_per_s": None,
+            "ratio_to_floor": None,
+            "peak_rss_mb": None,
+        },
+    ]
     targets = [
-        {"name": "odl check rows/s at 1M rows", "target": ">= 100000", "measured": check["rows_per_s"], "met": check["rows_per_s"] >= 100_000},
-        {"name": "odl check peak RSS MB at 1M rows", "target": "<= 2048", "measured": check["peak_rss_mb"], "met": check["peak_rss_mb"] <= 2048},
-        {"name": "all DAG files parse, seconds", "target": "<= 1", "measured": round(parse_seconds, 3), "met": parse_seconds <= 1},
+        {
+            "name": "odl check rows/s at 1M rows",
+            "target": ">= 100000",
+            "measured": check["rows_per_s"],
+            "met": check["rows_per_s"] >= 100_000,
+        },
+        {
+            "name": "odl check peak RSS MB at 1M rows",
+            "target": "<= 2048",
+            "measured": check["peak_rss_mb"],
+            "met": check["peak_rss_mb"] <= 2048,
+        },
+        {
+            "name": "all DAG files parse, seconds",
+            "target": "<= 1",
+            "measured": round(parse_seconds, 3),
+            "met": parse_seconds <= 1,
+        },
     ]
     report = {"machine": machine(), "results": results, "targets": targets}
     (BENCH_DIR / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -89,11 +118,22 @@ def main() -> None:
 
 
 def render_markdown(report: dict[str, Any]) -> str:
-    lines = ["# odl benchmark results", "", f"Machine: {report['machine']}", "", "| method | rows | seconds | rows/s | ratio to floor | peak RSS MB |", "|---|---|---|---|---|---|"]
+    lines = [
+        "# odl benchmark results",
+        "",
+        f"Machine: {report['machine']}",
+        "",
+        "| method | rows | seconds | rows/s | ratio to floor | peak RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in report["results"]:
-        lines.append(f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s'] or '-'} | {r['ratio_to_floor'] or '-'} | {r['peak_rss_mb'] or '-'} |")
+        lines.append(
+            f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s'] or '-'} | {r['ratio_to_floor'] or '-'} | {r['peak_rss_mb'] or '-'} |"
+        )
     lines += ["", "| target | wanted | measured | met |", "|---|---|---|---|"]
-    lines += [f"| {t['name']} | {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |" for t in report["targets"]]
+    lines += [
+        f"| {t['name']} | {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |" for t in report["targets"]
+    ]
     return "\n".join(lines) + "\n"
 
 

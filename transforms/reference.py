@@ -42,7 +42,8 @@ class Municipalities:
     def resolve_names(self, names: pd.Series) -> tuple[pd.Series, pd.Series]:
         """(codes, error codes) for 市町名 values; "" names resolve to "" without error."""
         lookup = self.name_lookup()
-        keys = names.map(_name_key)
+        # Few distinct names in many rows: normalise each distinct spelling once.
+        keys = names.map({name: _name_key(name) for name in names.unique()})
         codes = keys.map(lookup)
         errors = pd.Series(None, index=names.index, dtype=object)
         known = keys.isin(list(lookup))

@@ -151,7 +151,22 @@ def normalise(
 
 
 def parse_column(column: Column, values: pd.Series, municipalities: Municipalities) -> Parsed:
-    """Normalise one column by its contract type; errors hold finding codes (None where fine)."""
+    """Normalise one column by its contract type; errors hold finding codes (None where fine).
+
+    Most columns repeat a few values (dates, names, flags) over many rows, so each distinct value is
+    parsed once and the results are spread back over the rows.
+    """
+    positions, distinct = pd.factorize(values)
+    if len(distinct) * 2 > len(values):
+        return _parse_values(column, values, municipalities)
+    parsed = _parse_values(column, pd.Series(distinct, dtype=values.dtype), municipalities)
+    return Parsed(
+        pd.Series(parsed.values.to_numpy(dtype=object)[positions], index=values.index, dtype=object),
+        pd.Series(parsed.errors.to_numpy(dtype=object)[positions], index=values.index, dtype=object),
+    )
+
+
+def _parse_values(column: Column, values: pd.Series, municipalities: Municipalities) -> Parsed:
     no_errors = pd.Series(None, index=values.index, dtype=object)
     match column.type:
         case "text":
@@ -220,16 +235,22 @@ def _findings(
 ) -> list[Finding]:
     """One finding per non-null code; builds Python objects only for the (few) failing rows."""
     failing = np.flatnonzero(codes.notna().to_numpy())
-    codes_array, values_array = codes.to_numpy(), values.to_numpy()
+    if not len(failing):
+        return []
+    codes_array, values_array = codes.iloc[failing].to_numpy(), values.iloc[failing].to_numpy()
     found = []
-    for position in failing:
-        value, code = str(values_array[position]), codes_array[position]
+    for index, position in enumerate(failing):
+        value, code = str(values_array[index]), codes_array[index]
         found.append(error(code, row=int(rows[position]), column=column, value=value, **params(value, code)))
     return found
 
 
 def _as_numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.where(values != ""), errors="coerce")
+
+
+def _as_dates(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
 
 
 def _inside(numbers: pd.Series, bounds: tuple[float, float]) -> pd.Series:
@@ -276,9 +297,8 @@ def check_coordinates(table: pd.DataFrame, rows: np.ndarray, check: dict[str, An
 
 def check_date_order(table: pd.DataFrame, rows: np.ndarray, check: dict[str, Any]) -> list[Finding]:
     later, earlier = table[check["later"]], table[check["earlier"]]
-    comparable = later.str.match(r"^\d{4}-\d{2}-\d{2}$") & earlier.str.match(r"^\d{4}-\d{2}-\d{2}$")
-    # ISO dates compare correctly as strings.
-    wrong = comparable & (later < earlier)
+    # Unparsed values (already reported) become NaT, and comparisons with NaT are False.
+    wrong = _as_dates(later) < _as_dates(earlier)
     return [
         error(
             "date_order",
