@@ -39,3 +39,33 @@ def ensure_database(name: str) -> None:
     ).stdout.strip()
     if not exists:
         subprocess.run(["psql", POSTGRES_ADMIN_URL, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+
+
+def ensure_redis() -> None:
+    """Redis on 127.0.0.1:6379, started the way this machine kind starts it (nothing kept on disk)."""
+    if port_open(6379):
+        return
+    if not shutil.which("redis-server"):
+        subprocess.run(["apt-get", "update", "-q"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], check=True)
+    Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
+    Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+        + ["--dir", "/var/lib/redis", "--logfile", "/var/log/redis/odl.log"],
+        check=True,
+    )
+    if not port_open(6379):
+        raise RuntimeError("Redis is not answering on 127.0.0.1:6379 and could not be started")
