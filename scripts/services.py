@@ -50,21 +50,10 @@ def ensure_redis() -> None:
         subprocess.run(["apt-get", "install", "-y", "-q", "redis-server"], check=True)
     Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
     Path("/var/lib/redis").mkdir(parents=True, exist_ok=True)
+    # The same flags this machine kind starts Redis with: loopback only, nothing kept on disk.
+    flags = "--daemonize yes --bind 127.0.0.1 --port 6379 --appendonly no --dir /var/lib/redis"
     subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "6379",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ]
-        + ["--dir", "/var/lib/redis", "--logfile", "/var/log/redis/odl.log"],
+        ["redis-server", *flags.split(), "--save", "", "--logfile", "/var/log/redis/odl.log"],
         check=True,
     )
     if not port_open(6379):
