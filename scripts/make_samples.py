@@ -29,7 +29,7 @@ CATALOG = Path(__file__).resolve().parents[1] / "catalog"
 PREFECTURE = "三重県"
 # Stamped into the .xlsx properties and zip entries instead of the time of the run.
 FIXED_TIME = dt.datetime(2024, 4, 1, 9, 0)
-REIWA_START, HEISEI_START = dt.date(2019, 5, 1), dt.date(1989, 1, 8)
+REIWA_START = dt.date(2019, 5, 1)
 FISCAL_2024 = dt.date(2024, 4, 1)
 
 
@@ -56,18 +56,18 @@ def _towns(*triples: str) -> tuple[Town, ...]:
     return tuple(Town(*triple.split("/")) for triple in triples)
 
 
-# Centres are at least 0.05° inside Mie's box (緯度 33.70–35.30, 経度 135.80–137.00), wider than any jitter.
+# Centres lie at least 0.05° inside Mie's box (緯度 33.70–35.30, 経度 135.80–137.00), more than spot() moves a point.
 AREAS = {
     "242012": Area(34.719, 136.506, "059", "tsu", 5800, _towns("丸之内/マルノウチ/Marunouchi", "一身田/イッシンデン/Isshinden", "久居/ヒサイ/Hisai", "河芸/カワゲ/Kawage", "香良洲/カラス/Karasu", "白山/ハクサン/Hakusan")),
     "242021": Area(34.965, 136.624, "059", "yokkaichi", 5600, _towns("富田/トミダ/Tomida", "日永/ヒナガ/Hinaga", "四郷/ヨゴウ/Yogo", "羽津/ハヅ/Hazu", "楠/クス/Kusu", "川島/カワシマ/Kawashima")),
     "242039": Area(34.487, 136.709, "0596", "ise", 9800, _towns("宇治/ウジ/Uji", "二見/フタミ/Futami", "小俣/オバタ/Obata", "御薗/ミソノ/Misono", "浜郷/ハマサト/Hamasato", "城田/キダ/Kida")),
     "242047": Area(34.578, 136.527, "0598", "matsusaka", 4200, _towns("殿町/トノマチ/Tonomachi", "嬉野/ウレシノ/Ureshino", "三雲/ミクモ/Mikumo", "飯南/イイナン/Iinan", "飯高/イイタカ/Iitaka", "射和/イザワ/Izawa")),
     "242055": Area(35.062, 136.684, "0594", "kuwana", 14500, _towns("長島/ナガシマ/Nagashima", "多度/タド/Tado", "大山田/オオヤマダ/Oyamada", "益生/マスオ/Masuo", "在良/アリヨシ/Ariyoshi")),
-    "242071": Area(34.882, 136.584, "059", "suzuka", 4600, _towns("神戸/カンベ/Kambe", "白子/シロコ/Shiroko", "平田/ヒラタ/Hirata", "加佐登/カサド/Kasado", "国府/コウ/Ko", "椿/ツバキ/Tsubaki")),
+    "242071": Area(34.882, 136.584, "059", "suzuka", 4600, _towns("神戸/カンベ/Kambe", "白子/シロコ/Shiroko", "平田/ヒラタ/Hirata", "加佐登/カサド/Kasado", "稲生/イノウ/Ino", "椿/ツバキ/Tsubaki")),
     "242080": Area(34.628, 136.109, "0595", "nabari", 1400, _towns("桔梗が丘/キキョウガオカ/Kikyogaoka", "赤目/アカメ/Akame", "蔵持/クラモチ/Kuramochi", "百合が丘/ユリガオカ/Yurigaoka", "錦生/キンセイ/Kinsei")),
     "242098": Area(34.071, 136.191, "0597", "owase", 600, _towns("矢浜/ヤノハマ/Yanohama", "九鬼/クキ/Kuki", "三木里/ミキサト/Mikisato", "賀田/カタ/Kata", "須賀利/スガリ/Sugari")),
     "242101": Area(34.856, 136.452, "0595", "kameyama", 1300, _towns("関/セキ/Seki", "井田川/イダガワ/Idagawa", "川崎/カワサキ/Kawasaki", "野登/ノボリ/Nobori", "昼生/ヒルオ/Hiruo")),
-    "242110": Area(34.481, 136.843, "0599", "toba", 4300, _towns("答志/トウシ/Toshi", "菅島/スガシマ/Sugashima", "相差/オウサツ/Osatsu", "石鏡/イジカ/Ijika", "加茂/カモ/Kamo")),
+    "242110": Area(34.481, 136.843, "0599", "toba", 4300, _towns("答志/トウシ/Toshi", "菅島/スガシマ/Sugashima", "相差/オウサツ/Osatsu", "石鏡/イジカ/Ijika", "鳥羽/トバ/Toba")),
     "242128": Area(33.889, 136.100, "0597", "kumano", 1500, _towns("木本/キノモト/Kinomoto", "有馬/アリマ/Arima", "紀和/キワ/Kiwa", "育生/イクセイ/Ikusei", "五郷/イサト/Isato")),
     "242144": Area(35.116, 136.561, "0594", "inabe", 1500, _towns("北勢/ホクセイ/Hokusei", "員弁/イナベ/Inabe", "大安/ダイアン/Daian", "藤原/フジワラ/Fujiwara", "阿下喜/アゲキ/Ageki")),
     "242152": Area(34.328, 136.831, "0599", "shima", 3900, _towns("鵜方/ウガタ/Ugata", "波切/ナキリ/Nakiri", "和具/ワグ/Wagu", "磯部/イソベ/Isobe", "浜島/ハマジマ/Hamajima", "賢島/カシコジマ/Kashikojima")),
@@ -363,21 +363,21 @@ FACILITY_KINDS = (
     Place("ハイキングコース", "ハイキングコース", "Hiking Trail", False, "里山を巡る約5kmのコースです。"),
     Place("桜並木", "サクラナミキ", "Cherry Blossom Avenue", False, "春には約300本の桜が咲きます。"),
 )  # fmt: skip
-# Well-known places, by municipality.
+# Well-known places, by municipality: (地区, place).
 LANDMARKS = {
-    "242012": [Place("津城跡", "ツジョウアト", "Tsu Castle Ruins", False, "藤堂高虎が改修した城の跡で、お城公園として親しまれています。")],
-    "242039": [Place("伊勢神宮 内宮", "イセジングウ ナイクウ", "Ise Grand Shrine Naiku", True, "皇大神宮。五十鈴川のほとりに鎮まります。"), Place("夫婦岩", "メオトイワ", "Meoto Iwa", False, "二見興玉神社の沖にある二つの岩で、夏至の頃には間から日が昇ります。")],
-    "242047": [Place("松坂城跡", "マツサカジョウアト", "Matsusaka Castle Ruins", False, "蒲生氏郷が築いた城の跡で、石垣が残ります。")],
-    "242055": [Place("なばなの里", "ナバナノサト", "Nabana no Sato", True, "花と冬のイルミネーションで知られる施設です。")],
-    "242071": [Place("鈴鹿サーキット", "スズカサーキット", "Suzuka Circuit", True, "国際レーシングコースと遊園地があります。")],
-    "242080": [Place("赤目四十八滝", "アカメシジュウハチタキ", "Akame 48 Waterfalls", True, "渓谷沿いに大小の滝が続く景勝地です。")],
-    "242101": [Place("関宿", "セキジュク", "Sekijuku", False, "東海道の宿場町の町並みが残る重要伝統的建造物群保存地区です。")],
-    "242110": [Place("鳥羽水族館", "トバスイゾクカン", "Toba Aquarium", True, "ジュゴンなど約1,200種の生きものを飼育しています。")],
-    "242128": [Place("鬼ヶ城", "オニガジョウ", "Onigajo", False, "波の浸食でできた岩屋が連なる名勝です。"), Place("丸山千枚田", "マルヤマセンマイダ", "Maruyama Senmaida", False, "約1,340枚の棚田が広がる日本の棚田百選です。")],
-    "242152": [Place("横山展望台", "ヨコヤマテンボウダイ", "Yokoyama Observatory", False, "英虞湾のリアス海岸を見渡せます。")],
-    "242161": [Place("伊賀流忍者博物館", "イガリュウニンジャハクブツカン", "Iga-ryu Ninja Museum", True, "忍術の実演や忍者屋敷の見学ができます。")],
-    "243418": [Place("御在所ロープウエイ", "ゴザイショロープウエイ", "Gozaisho Ropeway", True, "湯の山温泉から御在所岳山頂付近へ登るロープウエイです。")],
-    "244422": [Place("斎宮歴史博物館", "サイクウレキシハクブツカン", "Saiku Historical Museum", True, "国史跡斎宮跡の出土品や斎王の暮らしを紹介しています。")],
+    "242012": [("丸之内", Place("津城跡", "ツジョウアト", "Tsu Castle Ruins", False, "藤堂高虎が改修した城の跡で、お城公園として親しまれています。"))],
+    "242039": [("宇治", Place("伊勢神宮 内宮", "イセジングウ ナイクウ", "Ise Grand Shrine Naiku", False, "皇大神宮。五十鈴川のほとりに鎮まります。")), ("二見", Place("夫婦岩", "メオトイワ", "Meoto Iwa", False, "二見興玉神社の沖にある二つの岩で、夏至の頃には間から日が昇ります。"))],
+    "242047": [("殿町", Place("松坂城跡", "マツサカジョウアト", "Matsusaka Castle Ruins", False, "蒲生氏郷が築いた城の跡で、石垣が残ります。"))],
+    "242055": [("長島", Place("なばなの里", "ナバナノサト", "Nabana no Sato", True, "花と冬のイルミネーションで知られる施設です。"))],
+    "242071": [("稲生", Place("鈴鹿サーキット", "スズカサーキット", "Suzuka Circuit", True, "国際レーシングコースと遊園地があります。"))],
+    "242080": [("赤目", Place("赤目四十八滝", "アカメシジュウハチタキ", "Akame 48 Waterfalls", True, "渓谷沿いに大小の滝が続く景勝地です。"))],
+    "242101": [("関", Place("関宿", "セキジュク", "Sekijuku", False, "東海道の宿場町の町並みが残る重要伝統的建造物群保存地区です。"))],
+    "242110": [("鳥羽", Place("鳥羽水族館", "トバスイゾクカン", "Toba Aquarium", True, "ジュゴンなど約1,200種の生きものを飼育しています。"))],
+    "242128": [("木本", Place("鬼ヶ城", "オニガジョウ", "Onigajo", False, "波の浸食でできた岩屋が連なる名勝です。")), ("紀和", Place("丸山千枚田", "マルヤマセンマイダ", "Maruyama Senmaida", False, "約1,340枚の棚田が広がる日本の棚田百選です。"))],
+    "242152": [("鵜方", Place("横山展望台", "ヨコヤマテンボウダイ", "Yokoyama Observatory", False, "英虞湾のリアス海岸を見渡せます。"))],
+    "242161": [("上野", Place("伊賀流忍者博物館", "イガリュウニンジャハクブツカン", "Iga-ryu Ninja Museum", True, "忍術の実演や忍者屋敷の見学ができます。"))],
+    "243418": [("菰野", Place("御在所ロープウエイ", "ゴザイショロープウエイ", "Gozaisho Ropeway", True, "湯の山温泉から御在所岳山頂付近へ登るロープウエイです。"))],
+    "244422": [("斎宮", Place("斎宮歴史博物館", "サイクウレキシハクブツカン", "Saiku Historical Museum", True, "国史跡斎宮跡の出土品や斎王の暮らしを紹介しています。"))],
 }  # fmt: skip
 WEEKDAYS = ("月火水木金土日", "火水木金土日", "月火水木金", "水木金土日")
 CLOSED_DAYS = ("毎週月曜日休館（祝日の場合は翌日）", "年末年始（12月29日～1月3日）休館", "第2・第4水曜日休み", "")
@@ -399,7 +399,8 @@ def facilities(rng: random.Random, municipalities: list[Municipality]) -> list[d
         landmarks = LANDMARKS.get(municipality.code, [])
         count = (FACILITIES_PER_CITY if municipality.is_city else FACILITIES_PER_TOWN) - len(landmarks)
         combos = [(town, kind) for town in municipality.area.towns for kind in FACILITY_KINDS]
-        places = [(rng.choice(municipality.area.towns), landmark) for landmark in landmarks]
+        towns = {town.name: town for town in municipality.area.towns}
+        places = [(towns[town], landmark) for town, landmark in landmarks]
         places += [(town, _local(town, kind)) for town, kind in rng.sample(combos, count)]
         for number, (town, place) in enumerate(places, 1):
             rows.append(facility(rng, municipality, number, town, place))

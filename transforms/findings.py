@@ -5,7 +5,7 @@ sites pass the code and the facts (`error("invalid_date", row=12, column="登録
 value="令和6年2月30日")`); the wording lives only in MESSAGES.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -61,7 +61,6 @@ MESSAGES: dict[str, str] = {
         "全国地方公共団体コード「{value}」の検査数字（6桁目）が合いません。コードを確認してください。"
     ),
     "lg_code_not_in_mie": "全国地方公共団体コード「{value}」は三重県の市町のコードではありません。",
-    "lg_name_mismatch": "「{column}」の「{value}」が全国地方公共団体コード（{code}：{expected}）と合いません。",
     "unknown_municipality": "市町名「{value}」は三重県の市町にありません。正しい市町名を入力してください。",
     "ambiguous_municipality": "市町名「{value}」が複数の市町に当てはまります。郡名を付けるなどして1つに決めてください。",
     "invalid_integer": "「{column}」の値「{value}」は整数ではありません。半角の数字で入力してください。",
@@ -100,6 +99,10 @@ class Finding:
     row: int | None = None
     column: str | None = None
     severity: Severity = "error"
+
+    def in_sheet(self, sheet: str | None) -> "Finding":
+        """The same finding, its message naming the sheet: a workbook with a sheet per year repeats row numbers."""
+        return replace(self, message=f"シート「{sheet}」：{self.message}") if sheet else self
 
     def to_dict(self) -> dict[str, Any]:
         """The shape `odl check --json` and report.json use."""

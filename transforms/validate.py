@@ -26,7 +26,7 @@ from transforms.japanese.phones import parse_phones
 from transforms.japanese.times import parse_times
 from transforms.japanese.urls import parse_urls
 from transforms.japanese.width import blank_markers_to_empty, fold_ascii_width, kana_to_fullwidth
-from transforms.readers import SheetTable, header_key, read_table
+from transforms.readers import ReadResult, SheetTable, header_key, read_table
 from transforms.reference import Municipalities, load_municipalities
 
 # Mie's land and islands, in decimal degrees.
@@ -75,7 +75,7 @@ def check_file(path: Path, contract: SourceContract, municipalities: Municipalit
         read = read_table(path, header_names, all_sheets=bool(layout and layout.all_sheets))
     except UnreadableFile as unreadable:
         return CheckResult(contract.id, path.name, None, None, None, errors=[unreadable.finding])
-    errors, warnings = list(read.errors), list(read.warnings)
+    errors, warnings = list(read.errors), read_warnings(read)
     if layout:
         raw, findings = layout.reshape(read, contract, municipalities)
     else:
@@ -89,6 +89,15 @@ def check_file(path: Path, contract: SourceContract, municipalities: Municipalit
     errors += row_errors
     errors.sort(key=_finding_order(contract))
     return CheckResult(contract.id, path.name, read.encoding, read.format, table, errors, warnings)
+
+
+def read_warnings(read: ReadResult) -> list[Finding]:
+    """The reader's warnings, each naming its sheet when the file has more than one."""
+    if len(read.sheets) < 2:
+        return list(read.warnings)
+    per_sheet = [(sheet.name, warning) for sheet in read.sheets for warning in sheet.warnings]
+    claimed = {id(warning) for _, warning in per_sheet}
+    return [w for w in read.warnings if id(w) not in claimed] + [w.in_sheet(name) for name, w in per_sheet]
 
 
 def contract_columns(sheet: SheetTable, contract: SourceContract) -> tuple[pd.DataFrame, list[Finding]]:

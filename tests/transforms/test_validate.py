@@ -288,7 +288,11 @@ def test_tourist_visitors_wide_sheets_become_long_rows_with_codes_regions_and_fi
     assert table.iloc[24]["年月"] == "2023-04"
     mismatches = [(w.row, w.code) for w in result.warnings if w.code == "total_mismatch"]
     assert mismatches == [(6, "total_mismatch")]
-    assert "1445" in next(w.message for w in result.warnings if w.code == "total_mismatch")
+    mismatch = next(w.message for w in result.warnings if w.code == "total_mismatch")
+    assert "1445" in mismatch
+    assert mismatch.startswith("シート「令和6年度」")  # rows repeat across sheets: the sheet is named
+    titles = [w.message for w in result.warnings if w.code == "ignored_rows_above_header"]
+    assert titles and all(message.startswith("シート「") for message in titles)
 
 
 def test_tourist_visitors_without_a_fiscal_year_is_an_error(tmp_path: Path) -> None:

@@ -101,48 +101,54 @@ def _total_warnings(
     return warnings
 
 
+def _sheet_rows(
+    sheet: SheetTable, sheet_index: int, municipalities: Municipalities
+) -> tuple[list[Finding], list[pd.DataFrame]]:
+    """One sheet's findings and its long rows, one frame per month present."""
+    year = fiscal_year([sheet.name or "", *sheet.title_lines])
+    name_position, months, total_position = _sheet_columns(sheet)
+    if name_position is None:
+        return [error("missing_required_column", column=NAME_COLUMN)], []
+    if year is None:
+        return [error("fiscal_year_not_found")], []
+    names = sheet.cells[name_position].astype(str).str.strip()
+    findings = _total_warnings(sheet, names, months, total_position)
+    municipal = names[~names.map(header_key).isin(TOTAL_ROW_NAMES) & (names != "")]
+    codes, name_errors = municipalities.resolve_names(municipal)
+    for row, code in name_errors.dropna().items():
+        findings.append(error(code, row=int(row), column=NAME_COLUMN, value=municipal.loc[row]))
+    resolved = codes[codes != ""]
+    frames = []
+    for order, month in enumerate(FISCAL_MONTHS):
+        if month not in months:
+            continue
+        frame = pd.DataFrame(
+            {
+                "年月": f"{year + (month < 4)}-{month:02d}",
+                "全国地方公共団体コード": resolved,
+                NAME_COLUMN: municipalities.attribute(resolved, "name"),
+                "地域": municipalities.attribute(resolved, "region"),
+                VALUE_COLUMN: sheet.cells.loc[resolved.index, months[month]],
+            },
+            index=resolved.index,
+        )
+        # Submission order: sheet by sheet, row by row, April to March.
+        frames.append(frame.assign(_order=(sheet_index * 10**8 + resolved.index.to_numpy()) * 12 + order))
+    return findings, frames
+
+
 def reshape(
     read: ReadResult, contract: SourceContract, municipalities: Municipalities
 ) -> tuple[pd.DataFrame, list[Finding]]:
     findings: list[Finding] = []
-    frames = []
+    frames: list[pd.DataFrame] = []
+    several_sheets = len(read.sheets) > 1
     for sheet_index, sheet in enumerate(read.sheets):
-        year = fiscal_year([sheet.name or "", *sheet.title_lines])
-        name_position, months, total_position = _sheet_columns(sheet)
-        if name_position is None:
-            findings.append(error("missing_required_column", column=NAME_COLUMN))
-            continue
-        if year is None:
-            findings.append(error("fiscal_year_not_found"))
-            continue
-        names = sheet.cells[name_position].astype(str).str.strip()
-        findings += _total_warnings(sheet, names, months, total_position)
-        municipal = names[~names.map(header_key).isin(TOTAL_ROW_NAMES) & (names != "")]
-        codes, name_errors = municipalities.resolve_names(municipal)
-        for row, code in name_errors.dropna().items():
-            findings.append(error(code, row=int(row), column=NAME_COLUMN, value=municipal.loc[row]))
-        resolved = codes[codes != ""]
-        for month in FISCAL_MONTHS:
-            if month not in months:
-                continue
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "年月": f"{year + (month < 4)}-{month:02d}",
-                        "全国地方公共団体コード": resolved,
-                        NAME_COLUMN: municipalities.attribute(resolved, "name"),
-                        "地域": municipalities.attribute(resolved, "region"),
-                        VALUE_COLUMN: sheet.cells.loc[resolved.index, months[month]],
-                        "_order": [
-                            (sheet_index * 10**8 + int(row)) * 12 + FISCAL_MONTHS.index(month) for row in resolved.index
-                        ],
-                    },
-                    index=resolved.index,
-                )
-            )
+        sheet_findings, sheet_frames = _sheet_rows(sheet, sheet_index, municipalities)
+        findings += [f.in_sheet(sheet.name if several_sheets else None) for f in sheet_findings]
+        frames += sheet_frames
     if not frames:
         return pd.DataFrame(columns=contract.column_names, dtype=object), findings
-    # Submission order: sheet by sheet, row by row, April to March.
     long = pd.concat(frames).sort_values("_order", kind="stable").drop(columns="_order")
     return long[contract.column_names], findings
 
