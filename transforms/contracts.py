@@ -45,6 +45,8 @@ class Column:
     in_mie: bool = False  # lg_code: must be one of Mie's codes
     non_negative: bool = False  # integer
     choices: tuple[str, ...] = ()  # choice
+    label_en: str = ""  # for the published data dictionary
+    description: str = ""  # Japanese notes for the published data dictionary
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Department:
     id: str
     name: str
     name_en: str
+    description: str = ""
+    contact: str = ""  # where citizens send questions about the department's data
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,33 @@ class SourceContract:
         return any(fnmatch.fnmatchcase(name, unicodedata.normalize("NFKC", p).lower()) for p in self.file_patterns)
 
 
+@dataclass(frozen=True)
+class PublishedContract:
+    """A dataset citizens get from CKAN: built by a connect transform from source datasets, then published."""
+
+    id: str  # also the CKAN dataset name
+    title: str
+    title_en: str
+    department: str
+    description: str
+    tags: tuple[str, ...]
+    update_frequency: str
+    inputs: tuple[str, ...]  # source datasets whose accepted submissions it is built from
+    transform: str  # registered connect transform (transforms.connect)
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    standard_dataset: str | None = None  # 自治体標準オープンデータセット kind, e.g. 指定緊急避難場所一覧
+    path: Path = field(default=Path(), compare=False)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
 class ContractError(ValueError):
     """A contract file is malformed: caught by tests and at load, never at a department."""
 
@@ -95,6 +126,8 @@ def _column(raw: dict[str, Any], where: Path) -> Column:
         in_mie=bool(raw.get("in_mie", False)),
         non_negative=bool(raw.get("non_negative", False)),
         choices=tuple(str(choice) for choice in raw.get("choices", ())),
+        label_en=str(raw.get("label_en", "")),
+        description=str(raw.get("description", "")),
     )
 
 
@@ -126,6 +159,53 @@ def _source_contract(path: Path) -> SourceContract:
         layout=raw.get("layout"),
         path=path,
     )
+
+
+def _published_contract(path: Path, sources: dict[str, SourceContract]) -> PublishedContract:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if raw["id"] != path.stem:
+        raise ContractError(f"{path}: id {raw['id']!r} differs from the file name")
+    inherited: tuple[Column, ...] = ()
+    if "columns_from_source" in raw:
+        if raw["columns_from_source"] not in sources:
+            raise ContractError(f"{path}: columns_from_source names unknown dataset {raw['columns_from_source']!r}")
+        inherited = sources[raw["columns_from_source"]].columns
+    columns = inherited + tuple(_column(column, path) for column in raw.get("columns", ()))
+    names = [column.name for column in columns]
+    if len(set(names)) != len(names):
+        raise ContractError(f"{path}: duplicate column names")
+    if not set(raw["key"]) <= set(names):
+        raise ContractError(f"{path}: key {raw['key']} names unknown columns")
+    unknown_inputs = set(raw["inputs"]) - set(sources)
+    if unknown_inputs:
+        raise ContractError(f"{path}: inputs name unknown source datasets {sorted(unknown_inputs)}")
+    return PublishedContract(
+        id=raw["id"],
+        title=raw["title"],
+        title_en=raw["title_en"],
+        department=raw["department"],
+        description=raw["description"].strip(),
+        tags=tuple(raw.get("tags", ())),
+        update_frequency=raw["update_frequency"],
+        inputs=tuple(raw["inputs"]),
+        transform=raw["transform"],
+        key=tuple(raw["key"]),
+        columns=columns,
+        params=dict(raw.get("params") or {}),
+        standard_dataset=raw.get("standard_dataset"),
+        path=path,
+    )
+
+
+def load_published_contracts(catalog_dir: Path | None = None) -> dict[str, PublishedContract]:
+    folder = (catalog_dir or settings.catalog_dir()) / "published"
+    sources = load_source_contracts(catalog_dir)
+    departments = load_departments(catalog_dir)
+    contracts = {path.stem: _published_contract(path, sources) for path in sorted(folder.glob("*.yaml"))}
+    for contract in contracts.values():
+        if contract.department not in departments:
+            raise ContractError(f"{contract.path}: unknown department {contract.department!r}")
+    return contracts
 
 
 def load_departments(catalog_dir: Path | None = None) -> dict[str, Department]:

@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from transforms.contracts import ContractError, department_by_name_or_id, load_source_contracts
+from transforms.contracts import (
+    ContractError,
+    department_by_name_or_id,
+    load_published_contracts,
+    load_source_contracts,
+)
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 
@@ -79,3 +84,37 @@ def test_malformed_contracts_are_refused_at_load(tmp_path: Path, change: tuple[s
     (tmp_path / "sources" / "broken.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(ContractError, match=re.escape(message)):
         load_source_contracts(tmp_path)
+
+
+def test_every_published_contract_loads_with_inputs_owner_and_a_documented_column_for_each_field() -> None:
+    published = load_published_contracts()
+    assert {dataset: contract.inputs for dataset, contract in published.items()} == {
+        "csf-wild-boar": ("csf-wild-boar",),
+        "csf-wild-boar-monthly": ("csf-wild-boar",),
+        "evacuation-sites": ("evacuation-sites",),
+        "tourism-facilities": ("tourism-facilities",),
+        "tourist-visitors-by-region": ("tourist-visitors",),
+        "tourist-visitors-monthly": ("tourist-visitors",),
+    }
+    for contract in published.values():
+        # The data dictionary citizens read on CKAN is filled from these.
+        undocumented = [c.name for c in contract.columns if not (c.label_en and c.description)]
+        assert undocumented == [], contract.id
+        assert contract.title and contract.title_en and contract.description and contract.tags
+
+
+def test_published_columns_from_source_keep_the_source_order_then_add_their_own() -> None:
+    sources, published = load_source_contracts(), load_published_contracts()
+    evacuation = published["evacuation-sites"].column_names
+    assert evacuation == [*sources["evacuation-sites"].column_names, "市町名", "地域"]
+    assert published["evacuation-sites"].params == {"code_column": "所在地_全国地方公共団体コード"}
+
+
+def test_published_contract_with_an_unknown_input_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(CATALOG, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "published" / "csf-wild-boar-monthly.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("inputs: [csf-wild-boar]", "inputs: [wild-deer]"))
+    with pytest.raises(ContractError, match="wild-deer"):
+        load_published_contracts(tmp_path / "catalog")
