@@ -1,0 +1,98 @@
+"""The "Open Data Library / オープンデータライブラリ" page in the Airflow UI.
+
+A FastAPI app on Airflow's API server (under /odl/) and an external view in the
+navigation that shows it. Only signed-in Airflow users see it: rejected
+submissions' reports quote departments' unpublished rows.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from airflow.api_fastapi.core_api.security import get_user
+from airflow.plugins_manager import AirflowPlugin
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.responses import FileResponse, HTMLResponse
+
+URL_PREFIX = "/odl"
+# Report files the page may hand out: the department reports and the validation reports.
+SERVED_FOLDERS = ("quarantine", "curated")
+SERVED_SUFFIXES = (".html", ".json")
+
+app = FastAPI(title="odl Open Data Library", dependencies=[Depends(get_user)])
+
+
+def _data_root() -> Path:
+    from transforms import settings
+
+    return settings.data_root().resolve()
+
+
+def report_href(path: str | None) -> str | None:
+    """A link relative to the page for a report under the data root, or None if it may not be served."""
+    if not path:
+        return None
+    try:
+        relative = Path(path).resolve().relative_to(_data_root())
+    except ValueError:
+        return None
+    return f"reports/{relative.as_posix()}" if relative.parts[0] in SERVED_FOLDERS else None
+
+
+def _ckan_url() -> str | None:
+    """The CKAN site from the ckan_default Connection, for links; None when it is not set up."""
+    try:
+        from airflow.sdk import BaseHook
+
+        from odl_airflow.connections import CKAN_CONN_ID
+
+        connection = BaseHook.get_connection(CKAN_CONN_ID)
+    except Exception:
+        return None
+    return f"{connection.schema or 'http'}://{connection.host}:{connection.port or 80}"
+
+
+@app.get("/", response_class=HTMLResponse)
+def library_page() -> str:
+    from transforms.library import library_status, render_html
+
+    return render_html(library_status(), report_href, _ckan_url())
+
+
+@app.get("/status.json")
+def library_status_json() -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from transforms.library import library_status
+
+    status = library_status()
+    return {
+        "datasets": [asdict(d) | {"stage": d.stage} for d in status.datasets],
+        "rejections": [asdict(r) for r in status.rejections],
+    }
+
+
+@app.get("/reports/{path:path}")
+def report_file(path: str) -> FileResponse:
+    root = _data_root()
+    target = (root / path).resolve()
+    try:
+        relative = target.relative_to(root)
+    except ValueError:
+        raise HTTPException(status_code=404) from None
+    if relative.parts[0] not in SERVED_FOLDERS or target.suffix not in SERVED_SUFFIXES or not target.is_file():
+        raise HTTPException(status_code=404)
+    return FileResponse(target)
+
+
+class OdlLibraryPlugin(AirflowPlugin):
+    # Airflow's plugin interface is these class attributes.
+    name = "odl_library"
+    fastapi_apps = [  # noqa: RUF012{"app": app, "url_prefix": URL_PREFIX, "name": "odl Open Data Library"}]
+    external_views = [  # noqa: RUF012
+        {
+            "name": "Open Data Library / オープンデータライブラリ",
+            "href": "odl/",  # relative: the UI resolves it against its own base URL
+            "destination": "nav",
+            "url_route": "open-data-library",
+        }
+    ]

@@ -1,0 +1,89 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from transforms.library import library_status, read_ledger, render_html
+
+
+def write_ledger(root: Path, name: str, records: list[dict[str, Any]], torn_tail: bool = False) -> None:
+    path = root / "ledger" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    path.write_text(text + ('{"dataset": "cut sho' if torn_tail else ""), encoding="utf-8")
+
+
+def submission(dataset: str | None, outcome: str, name: str, department: str = "agriculture", **extra: Any) -> dict:
+    return {
+        "department": department,
+        "original_name": name,
+        "received_at": "2026-12-01T09:00:00+00:00",
+        "dataset": dataset,
+        "outcome": outcome,
+        "errors": 0,
+        "report_path": None,
+    } | extra
+
+
+def test_each_dataset_shows_how_far_it_got(tmp_path: Path) -> None:
+    write_ledger(
+        tmp_path,
+        "submissions.jsonl",
+        [
+            submission("csf-wild-boar", "accepted", "豚熱_1.csv"),
+            submission("tourist-visitors", "accepted", "入込客数.xlsx", department="tourism"),
+            submission("tourism-facilities", "accepted", "観光施設一覧.csv", department="tourism"),
+        ],
+    )
+    write_ledger(
+        tmp_path,
+        "connect.jsonl",
+        [
+            {"dataset": "csf-wild-boar", "outcome": "curated", "version": "v1"},
+            {"dataset": "csf-wild-boar-monthly", "outcome": "curated", "version": "m1"},
+            {"dataset": "tourist-visitors-monthly", "outcome": "blocked"},
+        ],
+    )
+    write_ledger(tmp_path, "publish.jsonl", [{"dataset": "csf-wild-boar", "outcome": "published", "rows": 3}], True)
+    stages = {d.id: d.stage for d in library_status(tmp_path).datasets}
+    assert stages == {
+        "csf-wild-boar": "published",
+        "csf-wild-boar-monthly": "validated",
+        "evacuation-sites": "waiting",
+        "tourism-facilities": "stored",
+        "tourist-visitors-by-region": "stored",
+        "tourist-visitors-monthly": "blocked",
+    }
+
+
+def test_a_line_cut_short_by_a_crash_is_skipped(tmp_path: Path) -> None:
+    write_ledger(tmp_path, "publish.jsonl", [{"dataset": "a"}, {"dataset": "b"}], torn_tail=True)
+    assert [r["dataset"] for r in read_ledger("publish.jsonl", tmp_path)] == ["a", "b"]
+
+
+def test_rejections_are_listed_per_department_with_their_reports(tmp_path: Path) -> None:
+    report = tmp_path / "quarantine" / "agriculture" / "x" / "report.html"
+    write_ledger(
+        tmp_path,
+        "submissions.jsonl",
+        [
+            submission("csf-wild-boar", "rejected", "豚熱_差し戻し.csv", errors=3, report_path=str(report)),
+            submission("csf-wild-boar", "accepted", "豚熱_1.csv"),
+        ],
+    )
+    status = library_status(tmp_path)
+    assert [(r.department_name, r.file, r.errors) for r in status.rejections] == [
+        ("農林水産部", "豚熱_差し戻し.csv", 3)
+    ]
+    page = render_html(status, lambda path: "reports/x/report.html" if path else None)
+    assert "差し戻した提出ファイル" in page and "農林水産部" in page
+    assert '<a href="reports/x/report.html">確認結果レポート</a>' in page
+
+
+def test_page_escapes_what_departments_wrote(tmp_path: Path) -> None:
+    write_ledger(
+        tmp_path,
+        "submissions.jsonl",
+        [submission("csf-wild-boar", "rejected", "<script>alert(1)</script>.csv", report_path="/nowhere")],
+    )
+    page = render_html(library_status(tmp_path), lambda path: None)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page

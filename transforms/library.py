@@ -1,0 +1,219 @@
+"""The Open Data Library at a glance: each published dataset's last submission, validation and publish.
+
+Built from the contracts and the ledgers the three stages append to (data/ledger/*.jsonl),
+so it needs neither Airflow nor CKAN to answer. The Airflow UI page and `make demo` show it.
+"""
+
+import json
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from transforms import settings
+from transforms.contracts import load_departments, load_published_contracts
+
+SUBMISSIONS_LEDGER = "submissions.jsonl"
+CONNECT_LEDGER = "connect.jsonl"
+PUBLISH_LEDGER = "publish.jsonl"
+
+# Japanese words for the outcomes the stages record.
+OUTCOME_LABELS = {
+    "accepted": "受付",
+    "rejected": "差し戻し",
+    "duplicate": "受付済み（同じファイル）",
+    "curated": "検証OK",
+    "passed": "検証OK",
+    "unchanged": "変更なし",
+    "blocked": "結合エラーで停止",
+    "failed": "失敗",
+    "published": "公開",
+}
+
+
+@dataclass
+class DatasetStatus:
+    id: str
+    title: str
+    department: str
+    department_name: str
+    inputs: list[str]
+    submission: dict[str, Any] | None = None  # the latest submission of any input
+    validation: dict[str, Any] | None = None  # the latest connect run
+    publish: dict[str, Any] | None = None  # the latest publish that changed or confirmed CKAN
+
+    @property
+    def stage(self) -> str:
+        """How far the dataset has got: waiting, stored, validated, published (or blocked)."""
+        if self.publish and self.publish.get("outcome") in ("published", "unchanged"):
+            return "published"
+        if self.validation and self.validation.get("outcome") in ("blocked", "failed"):
+            return "blocked"
+        if self.validation:
+            return "validated"
+        if self.submission and self.submission.get("outcome") in ("accepted", "duplicate"):
+            return "stored"
+        return "waiting"
+
+
+@dataclass
+class Rejection:
+    department: str
+    department_name: str
+    file: str
+    dataset: str | None
+    received_at: str
+    errors: int
+    report_path: str
+
+
+@dataclass
+class LibraryStatus:
+    datasets: list[DatasetStatus]
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+def read_ledger(name: str, data_root: Path | None = None) -> list[dict[str, Any]]:
+    """A ledger's records in the order written; a line cut short by a crash is skipped."""
+    path = (data_root or settings.data_root()) / "ledger" / name
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def _latest(records: list[dict[str, Any]], **where: Any) -> dict[str, Any] | None:
+    matching = [r for r in records if all(r.get(key) in value for key, value in where.items())]
+    return matching[-1] if matching else None
+
+
+def library_status(data_root: Path | None = None, catalog_dir: Path | None = None) -> LibraryStatus:
+    departments = load_departments(catalog_dir)
+    submissions = read_ledger(SUBMISSIONS_LEDGER, data_root)
+    validations = read_ledger(CONNECT_LEDGER, data_root)
+    publishes = read_ledger(PUBLISH_LEDGER, data_root)
+    datasets = [
+        DatasetStatus(
+            id=contract.id,
+            title=contract.title,
+            department=contract.department,
+            department_name=departments[contract.department].name,
+            inputs=list(contract.inputs),
+            submission=_latest(submissions, dataset=contract.inputs),
+            validation=_latest(validations, dataset=(contract.id,)),
+            publish=_latest(publishes, dataset=(contract.id,)),
+        )
+        for contract in load_published_contracts(catalog_dir).values()
+    ]
+    rejections = [
+        Rejection(
+            department=record["department"],
+            department_name=departments[record["department"]].name
+            if record["department"] in departments
+            else record["department"],
+            file=record["original_name"],
+            dataset=record.get("dataset"),
+            received_at=record["received_at"],
+            errors=int(record.get("errors") or 0),
+            report_path=str(record["report_path"]),
+        )
+        for record in submissions
+        if record.get("outcome") == "rejected" and record.get("report_path")
+    ]
+    return LibraryStatus(datasets, rejections)
+
+
+def _when(record: dict[str, Any] | None) -> str:
+    if not record:
+        return ""
+    stamp = str(record.get("finished_at") or record.get("published_at") or record.get("created_at") or "")
+    stamp = stamp or str(record.get("received_at") or record.get("time") or "")
+    return stamp.replace("T", " ")[:19]
+
+
+def _label(record: dict[str, Any] | None) -> str:
+    if not record:
+        return "まだありません"
+    outcome = str(record.get("outcome", ""))
+    return OUTCOME_LABELS.get(outcome, outcome)
+
+
+def _link(href: str | None, text: str) -> str:
+    return f'<a href="{escape(href)}">{escape(text)}</a>' if href else ""
+
+
+def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = None) -> str:
+    """The page: one row per dataset, then each department's rejected submissions.
+
+    report_href(path) turns a report file's path into a link the reader can open, or None.
+    """
+    stage_text = {
+        "waiting": "提出待ち",
+        "stored": "受付済み",
+        "validated": "検証済み",
+        "published": "公開中",
+        "blocked": "停止中",
+    }
+    rows = []
+    for dataset in status.datasets:
+        submission, validation, publish = dataset.submission, dataset.validation, dataset.publish
+        report = report_href(validation.get("report_html")) if validation else None
+        ckan_link = (publish or {}).get("ckan_url") or (
+            f"{ckan_url.rstrip('/')}/dataset/{dataset.id}" if ckan_url and publish else None
+        )
+        publish_facts = ""
+        if publish:
+            version = str(publish.get("version") or "")[:12]
+            publish_facts = f"版 {escape(version)}・{escape(str(publish.get('rows', '')))}行"
+        rows.append(
+            f'<tr class="stage-{dataset.stage}"><td><strong>{escape(dataset.title)}</strong>'
+            f"<br><code>{escape(dataset.id)}</code></td>"
+            f"<td>{escape(dataset.department_name)}</td>"
+            f'<td><span class="badge">{stage_text[dataset.stage]}</span></td>'
+            f"<td>{escape(_label(submission))}<br><small>{escape(_when(submission))}</small>"
+            f"{'<br><small>' + escape(str(submission.get('original_name'))) + '</small>' if submission else ''}</td>"
+            f"<td>{escape(_label(validation))}<br><small>{escape(_when(validation))}</small>"
+            f"<br>{_link(report, '検証レポート')}</td>"
+            f"<td>{escape(_label(publish))} {publish_facts}<br><small>{escape(_when(publish))}</small>"
+            f"<br>{_link(ckan_link, 'CKANで見る')}</td></tr>"
+        )
+    by_department: dict[str, list[Rejection]] = {}
+    for rejection in status.rejections:
+        by_department.setdefault(rejection.department_name, []).append(rejection)
+    rejected_html = "".join(
+        f"<h3>{escape(name)}</h3><ul>"
+        + "".join(
+            f"<li>{escape(r.file)}（{escape(r.received_at.replace('T', ' ')[:19])}、エラー{r.errors}件）"
+            f" {_link(report_href(r.report_path), '確認結果レポート')}</li>"
+            for r in rejections
+        )
+        + "</ul>"
+        for name, rejections in sorted(by_department.items())
+    )
+    return f"""<!doctype html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>オープンデータライブラリ - odl</title>
+<style>
+body {{ font-family: "Noto Sans CJK JP", "Hiragino Sans", sans-serif; margin: 1.5em; color: #222; }}
+h1 {{ font-size: 1.5em; margin-bottom: .2em; }} .lead {{ color: #555; margin-top: 0; }}
+table {{ border-collapse: collapse; width: 100%; max-width: 90em; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .45em .6em; text-align: left; vertical-align: top; }}
+thead th {{ background: #f3f5f7; }} small {{ color: #666; }} code {{ color: #555; }}
+.badge {{ display: inline-block; padding: .1em .6em; border-radius: 1em; background: #ddd; white-space: nowrap; }}
+.stage-published .badge {{ background: #c8ecd0; }} .stage-blocked .badge {{ background: #f7c9c9; }}
+.stage-validated .badge, .stage-stored .badge {{ background: #fdf0c4; }}
+</style></head><body>
+<h1>オープンデータライブラリ / Open Data Library</h1>
+<p class="lead">ためる（受付）→ つなぐ（結合・検証）→ つくる（CKANで公開）の状況です。</p>
+<table><thead><tr><th>データセット</th><th>担当部署</th><th>状況</th><th>最新の提出</th>
+<th>最新の検証</th><th>最新の公開</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
+<h2>差し戻した提出ファイル</h2>
+{rejected_html or "<p>差し戻したファイルはありません。</p>"}
+</body></html>
+"""
