@@ -87,7 +87,7 @@ def report_file(path: str) -> FileResponse:
 class OdlLibraryPlugin(AirflowPlugin):
     # Airflow's plugin interface is these class attributes.
     name = "odl_library"
-    fastapi_apps = [  # noqa: RUF012{"app": app, "url_prefix": URL_PREFIX, "name": "odl Open Data Library"}]
+    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "odl Open Data Library"}]  # noqa: RUF012
     external_views = [  # noqa: RUF012
         {
             "name": "Open Data Library / オープンデータライブラリ",
