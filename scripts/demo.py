@@ -1,100 +1,201 @@
-"""`make demo`: sample departmental files in, through the store DAGs, outcomes out.
+"""`make demo`: the whole library in one command, carried by Airflow's scheduler.
 
-Runs on this machine's PostgreSQL (Airflow metadata DB `odl_airflow`) with the
-project's real DAGs: samples from scripts/make_samples.py are submitted into
-the department inboxes exactly as `odl submit` does, then each department's
-store DAG is run once with `airflow dags test`. Samples already archived are
-not submitted again, so a second run changes nothing.
+Brings the embedded stack up (scripts/stack), drops the deterministic sample
+submissions (scripts/make_samples.py) into the department inboxes as
+`odl submit` does, and then only watches: the store DAGs pick the files up,
+their raw Assets start the connect DAGs, whose curated Assets start the create
+DAGs. Nobody triggers anything. It ends by printing where to look and three
+API calls that can be pasted as they are. Samples already archived are not
+submitted again, so a second run changes nothing and returns in seconds.
 """
 
 import json
-import os
+import shlex
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from scripts.services import ensure_database, ensure_postgres  # noqa: E402
+from scripts import stack  # noqa: E402
 from transforms import settings  # noqa: E402
 from transforms.contracts import load_departments, load_source_contracts  # noqa: E402
+from transforms.library import DatasetStatus, library_status  # noqa: E402
 from transforms.store import identify_dataset, inbox_files, sha256_of, submit  # noqa: E402
 
-METADATA_DB = "odl_airflow"
-VENV_BIN = Path(sys.executable).parent
-
-
-def airflow_env() -> dict[str, str]:
-    return os.environ | {
-        "AIRFLOW_HOME": str(REPO_ROOT / "airflow-home"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO_ROOT / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(REPO_ROOT / "plugins"),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{METADATA_DB}",
-    }
+TIMEOUT_SECONDS = 600
+POLL_SECONDS = 3
+STAGE_TEXT = {
+    "waiting": "waiting for a submission",
+    "stored": "stored",
+    "validated": "validated",
+    "published": "published",
+    "blocked": "BLOCKED",
+}
 
 
 def step(text: str) -> None:
     print(f"\n== {text}", flush=True)
 
 
-def main() -> None:
-    started = time.perf_counter()
-    data_root = settings.data_root()
-    logs = data_root / "demo-logs"
-    logs.mkdir(parents=True, exist_ok=True)
-
-    step("PostgreSQL and the Airflow metadata DB")
-    ensure_postgres()
-    ensure_database(METADATA_DB)
-    with (logs / "airflow-db-migrate.log").open("w") as log:
-        subprocess.run([VENV_BIN / "airflow", "db", "migrate"], env=airflow_env(), stdout=log, stderr=log, check=True)
-
-    step("Sample submissions (deterministic, scripts/make_samples.py)")
+def submit_samples(data_root: Path) -> int:
+    """Samples into the inboxes, skipping any whose bytes were already received; returns how many went in."""
     samples = data_root / "samples"
-    subprocess.run([sys.executable, REPO_ROOT / "scripts" / "make_samples.py", samples], check=True)
+    subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "make_samples.py"), str(samples)], check=True)
     contracts, departments = load_source_contracts(), load_departments()
+    submitted = 0
     for department_dir in sorted(path for path in samples.iterdir() if path.is_dir()):
         department = departments[department_dir.name]
         for sample in sorted(department_dir.iterdir()):
-            dataset = identify_dataset(sample, department.id, contracts)
-            manifest = data_root / "archive" / sha256_of(sample) / "manifest.json"
-            if manifest.exists():
+            if (data_root / "archive" / sha256_of(sample) / "manifest.json").exists():
                 print(f"  {department.name}: {sample.name} (already received)")
                 continue
-            submit(sample, department, dataset)
-            print(f"  {department.name}: {sample.name} → inbox")
+            submit(sample, department, identify_dataset(sample, department.id, contracts))
+            print(f"  {department.name}: {sample.name} → data/inbox/{department.id}/")
+            submitted += 1
+    return submitted
 
-    step("Store DAGs (ためる)")
-    for department in departments.values():
-        if not inbox_files(department.id):
-            continue
-        dag_id = f"store_{department.id.replace('-', '_')}"
-        print(f"  airflow dags test {dag_id} …", flush=True)
-        with (logs / f"{dag_id}.log").open("w") as log:
-            subprocess.run(
-                [VENV_BIN / "airflow", "dags", "test", dag_id], env=airflow_env(), stdout=log, stderr=log, check=True
-            )
 
-    step("Outcomes")
-    ledger_path = data_root / "ledger" / "submissions.jsonl"
-    ledger = (
-        [json.loads(line) for line in ledger_path.read_text(encoding="utf-8").splitlines()]
-        if ledger_path.exists()
-        else []
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded
+
+
+def is_current(dataset: DatasetStatus, data_root: Path) -> bool:
+    """Published, and what is published is the latest curated version, built from the latest accepted inputs."""
+    if dataset.stage != "published" or dataset.publish is None:
+        return False
+    curated = _json(data_root / "curated" / dataset.id / "latest.json")
+    if not curated or dataset.publish.get("version") != curated.get("version"):
+        return False
+    built_from = curated.get("inputs") or {}
+    return all(
+        _json(data_root / "raw" / name / "latest.json").get("sha256") in (built_from.get(name), None)
+        for name in dataset.inputs
     )
-    for entry in ledger:
-        name = departments[entry["department"]].name
-        if entry["outcome"] == "accepted":
-            print(
-                f"  受付 {name} {entry['original_name']} → {entry['dataset']} {entry['rows']:,} 行 ({entry['raw_path']})"
+
+
+def wait_for_library(data_root: Path) -> list[DatasetStatus]:
+    """Print each dataset's stage as it changes until every dataset is current or blocked."""
+    started = time.monotonic()
+    seen: dict[str, str] = {}
+    while True:
+        datasets = library_status(data_root).datasets
+        waiting_files = sum(len(inbox_files(d)) for d in load_departments())
+        for dataset in datasets:
+            # A dataset whose CKAN copy is older than its newest input is still on its way.
+            shown = dataset.stage
+            if shown == "published" and not is_current(dataset, data_root):
+                shown = "validated"
+            if seen.get(dataset.id) != shown:
+                seen[dataset.id] = shown
+                print(f"  [{time.monotonic() - started:4.0f} s] {dataset.id:28} {STAGE_TEXT[shown]}", flush=True)
+        settled = all(is_current(d, data_root) or d.stage == "blocked" for d in datasets)
+        if settled and waiting_files == 0:
+            return datasets
+        if time.monotonic() - started > TIMEOUT_SECONDS:
+            stuck = [d.id for d in datasets if not is_current(d, data_root)]
+            raise SystemExit(
+                f"\nStill not published after {TIMEOUT_SECONDS} s: {', '.join(stuck)} "
+                f"({waiting_files} file(s) still in the inboxes). Look at the DAG runs in the Airflow UI "
+                f"and at state/logs/."
             )
-        elif entry["outcome"] == "rejected":
-            print(f"  差戻 {name} {entry['original_name']}: エラー {entry['errors']} 件 → {entry['report_path']}")
-    print(f"\nDone in {time.perf_counter() - started:.0f} s. Logs: {logs}")
+        time.sleep(POLL_SECONDS)
+
+
+def ckan_action(ckan_url: str, action: str, **params: Any) -> Any:
+    query = urllib.parse.urlencode({k: json.dumps(v) if isinstance(v, dict) else v for k, v in params.items()})
+    with urllib.request.urlopen(f"{ckan_url}/api/3/action/{action}?{query}", timeout=30) as response:
+        return json.load(response)["result"]
+
+
+def datastore_resource(ckan_url: str, dataset: str) -> str | None:
+    for resource in ckan_action(ckan_url, "package_show", id=dataset)["resources"]:
+        if resource.get("datastore_active"):
+            return str(resource["id"])
+    return None
+
+
+def curl(url: str, **params: str) -> str:
+    """A curl command that can be pasted as it is: Japanese and JSON go through --data-urlencode."""
+    parts = ["curl", "-sG", shlex.quote(url)]
+    for name, value in params.items():
+        parts += ["--data-urlencode", shlex.quote(f"{name}={value}")]
+    return " ".join(parts)
+
+
+def example_calls(ckan_url: str) -> list[tuple[str, str]]:
+    api = f"{ckan_url}/api/3/action"
+    evacuation = datastore_resource(ckan_url, "evacuation-sites")
+    boar = datastore_resource(ckan_url, "csf-wild-boar-monthly")
+    calls = [("Search the catalog in Japanese", curl(f"{api}/package_search", q="避難", rows="5"))]
+    if evacuation:
+        calls.append(
+            (
+                "Evacuation sites in 津市 (filters)",
+                curl(
+                    f"{api}/datastore_search",
+                    resource_id=evacuation,
+                    filters=json.dumps({"市町名": "津市"}, ensure_ascii=False),
+                    limit="3",
+                ),
+            )
+        )
+    if boar:
+        sql = (
+            'SELECT "市町名", SUM("陽性頭数") AS "陽性頭数", SUM("検査頭数") AS "検査頭数" '
+            f'FROM "{boar}" GROUP BY "市町名" ORDER BY 2 DESC LIMIT 5'
+        )
+        calls.append(("CSF positives by 市町 (SQL)", curl(f"{api}/datastore_search_sql", sql=sql)))
+    return calls
+
+
+def print_summary(up: dict[str, dict[str, str]], datasets: list[DatasetStatus], data_root: Path) -> None:
+    ckan_url, airflow = up["ckan"]["url"], up["airflow"]
+    step("The library")
+    print(f"  Airflow UI   {airflow['url']}  (login {airflow['login']} / {airflow['password']})")
+    print(f"               Open Data Library page: {airflow['url']}/odl/ (menu: Open Data Library)")
+    print(f"  CKAN         {ckan_url}")
+    print("\n  Published datasets:")
+    for dataset in datasets:
+        if dataset.stage == "blocked":
+            print(f"    {dataset.id:28} BLOCKED: {(dataset.validation or {}).get('report_html', '')}")
+            continue
+        resource = datastore_resource(ckan_url, dataset.id)
+        rows = ckan_action(ckan_url, "datastore_search", resource_id=resource, limit=0)["total"] if resource else 0
+        print(f"    {dataset.id:28} {rows:>7,} rows  {ckan_url}/dataset/{dataset.id}")
+    print("\n  Rejected submissions (the department's report):")
+    for rejection in library_status(data_root).rejections:
+        print(f"    {rejection.department_name} {rejection.file}: {rejection.errors} errors → {rejection.report_path}")
+    print("\n  Try the API (paste as they are):")
+    for title, command in example_calls(ckan_url):
+        print(f"    # {title}\n    {command}")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    data_root = settings.data_root()
+    step("Stack: PostgreSQL, Redis, CKAN + DataStore, Airflow (scripts/stack up)")
+    up = stack.up()
+    step("Sample submissions from the departments (scripts/make_samples.py) → inboxes")
+    submitted = submit_samples(data_root)
+    step(
+        "Airflow carries them store → connect → create"
+        + ("" if submitted else " (nothing new submitted: checking what is published)")
+    )
+    datasets = wait_for_library(data_root)
+    print_summary(up, datasets, data_root)
+    print(f"\nDone in {time.perf_counter() - started:.0f} s.")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
