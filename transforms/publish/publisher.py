@@ -1,0 +1,482 @@
+"""Publish a curated version to CKAN, or roll a dataset back: what `odl publish` and the create DAGs run.
+
+The order makes every step safe to repeat after a crash or a CKAN outage:
+
+1. the organization, then the dataset (created without a version the first time);
+2. the DataStore resource and its table (`datastore_create` through the API: Japanese column ids,
+   primary key, data dictionary), only when missing or different from the contract;
+3. the rows, by the bulk loader (COPY, then an atomic swap), unless the live table holds this version;
+4. the CSV and Parquet downloads, unless they already are this version;
+5. the dataset metadata last — version, coverage, changelog — so the page names a version only
+   once all of it is served.
+
+Before any write, everything is compared with what CKAN has: the same version published again
+writes nothing (resource ids and `metadata_modified` stay as they are).
+"""
+
+import fcntl
+import json
+import logging
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from transforms import settings
+from transforms.contracts import Department, PublishedContract, load_departments, load_published_contracts
+from transforms.publish import changelog, metadata, tables
+from transforms.publish.ckan_client import CkanClient
+from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult
+from transforms.reference import load_municipalities
+
+log = logging.getLogger(__name__)
+
+JST = timezone(timedelta(hours=9), "JST")
+PUBLISH_LEDGER = "publish.jsonl"
+FILE_ROLES = (metadata.ROLE_CSV, metadata.ROLE_PARQUET)
+
+
+class CuratedNotFound(FileNotFoundError):
+    """No curated version of the dataset to publish (connect has not produced one yet)."""
+
+
+@dataclass(frozen=True)
+class CuratedVersion:
+    dataset: str
+    version: str
+    rows: int
+    path: Path
+
+
+@dataclass
+class PublishResult:
+    dataset: str
+    version: str
+    rows: int
+    outcome: str  # published | unchanged | rolled_back
+    ckan_url: str
+    resource_ids: dict[str, str] = field(default_factory=dict)
+    change: dict[str, Any] | None = None
+    seconds: float = 0.0
+    loaded_rows_per_s: float | None = None
+
+
+def _curated_dir(dataset: str, data_root: Path | None) -> Path:
+    return (data_root or settings.data_root()) / "curated" / dataset
+
+
+def latest_curated(dataset: str, data_root: Path | None = None) -> CuratedVersion:
+    """The version `data/curated/<dataset>/latest.json` names."""
+    folder = _curated_dir(dataset, data_root)
+    try:
+        latest = json.loads((folder / "latest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CuratedNotFound(f"{dataset}: no curated version yet ({folder / 'latest.json'})") from None
+    version = str(latest["version"])
+    # `path` may be absolute or relative to the data root; the version's file name is the fallback.
+    named = Path(latest.get("path") or f"{version}.parquet")
+    candidates = [named, (data_root or settings.data_root()) / named, folder / f"{version}.parquet"]
+    path = next((candidate for candidate in candidates if candidate.is_absolute() and candidate.exists()), None)
+    if path is None:
+        raise CuratedNotFound(f"{dataset}: curated version {version} is named in latest.json but its file is missing")
+    return CuratedVersion(dataset, version, int(latest.get("rows") or 0), path)
+
+
+def curated_version(dataset: str, version: str, data_root: Path | None = None) -> CuratedVersion | None:
+    path = _curated_dir(dataset, data_root) / f"{version}.parquet"
+    return CuratedVersion(dataset, version, 0, path) if path.exists() else None
+
+
+def _now() -> str:
+    return datetime.now(JST).isoformat(timespec="seconds")
+
+
+class Publisher:
+    """Publishes contracts' curated versions to one CKAN and its DataStore."""
+
+    def __init__(
+        self,
+        ckan: CkanClient,
+        loader: DatastoreLoader,
+        *,
+        name_prefix: str = "",
+        catalog_dir: Path | None = None,
+        data_root: Path | None = None,
+    ) -> None:
+        self.ckan = ckan
+        self.loader = loader
+        self.name_prefix = name_prefix
+        self.catalog_dir = catalog_dir
+        self.data_root = data_root
+        self.departments: dict[str, Department] = load_departments(catalog_dir)
+        self._municipality_codes: set[str] | None = None
+
+    def dataset_name(self, contract: PublishedContract) -> str:
+        return f"{self.name_prefix}{contract.id}"
+
+    def organization_name(self, department: Department) -> str:
+        return f"{self.name_prefix}{department.id}"
+
+    def municipality_codes(self) -> set[str]:
+        if self._municipality_codes is None:
+            self._municipality_codes = set(load_municipalities(self.catalog_dir).codes)
+        return self._municipality_codes
+
+    # --- publish -------------------------------------------------------------------------------
+
+    def publish(self, contract: PublishedContract, curated: CuratedVersion, *, force: bool = False) -> PublishResult:
+        typed = tables.read_curated(curated.path, contract)
+        return self.publish_table(contract, curated.version, typed, force=force)
+
+    def publish_table(
+        self, contract: PublishedContract, version: str, typed: pa.Table, *, force: bool = False, note: str = ""
+    ) -> PublishResult:
+        started = time.perf_counter()
+        department = self.departments[contract.department]
+        name = self.dataset_name(contract)
+        organization = self._ensure_organization(department)
+        package = self.ckan.show("package_show", id=name)
+        resources = _by_role(package)
+        datastore_id = resources.get(metadata.ROLE_DATASTORE, {}).get("id")
+        live = self.loader.version(datastore_id) if datastore_id else None
+        table_ok = bool(datastore_id) and self._datastore_matches(str(datastore_id), contract)
+        served = (
+            table_ok
+            and live is not None
+            and live.version == version
+            and all(resources.get(role, {}).get("odl_version") == version for role in metadata.resource_specs(contract))
+        )
+
+        previous_version = (package or {}).get("version") or None
+        extras = {e["key"]: e["value"] for e in (package or {}).get("extras", [])}
+        history = changelog.entries(extras.get("odl_changelog"))
+        change = None
+        published_at = extras.get("published_at") or _now()
+        if previous_version != version:
+            published_at = _now()
+            change = self._change(contract, typed, version, previous_version, published_at, datastore_id, note)
+            history = [change, *history]
+        desired = self._desired_dataset(
+            contract,
+            department,
+            typed,
+            name=name,
+            owner_org=organization["id"],
+            version=version,
+            published_at=published_at,
+            history=history,
+        )
+        if package and served and not force and metadata.comparable(package) == metadata.comparable(desired):
+            log.info("%s: version %s is already published; nothing written", name, version)
+            return PublishResult(
+                contract.id,
+                version,
+                typed.num_rows,
+                "unchanged",
+                self.ckan.dataset_url(name),
+                {role: str(r["id"]) for role, r in resources.items()},
+                None,
+                time.perf_counter() - started,
+            )
+
+        if package is None:
+            package = self.ckan.call("package_create", {**desired, "version": ""})
+        package_id = str(package["id"])
+        specs = metadata.resource_specs(contract)
+
+        if datastore_id is None:
+            created = self.ckan.call(
+                "datastore_create",
+                {
+                    "resource": {
+                        "package_id": package_id,
+                        **specs[metadata.ROLE_DATASTORE],
+                        "odl_role": metadata.ROLE_DATASTORE,
+                    },
+                    "fields": metadata.datastore_fields(contract),
+                    "primary_key": list(contract.key),
+                },
+            )
+            datastore_id = str(created["resource_id"])
+        elif not table_ok:
+            self.ckan.call(
+                "datastore_create",
+                {
+                    "resource_id": datastore_id,
+                    "fields": metadata.datastore_fields(contract),
+                    "primary_key": list(contract.key),
+                    "force": True,
+                },
+            )
+
+        load: LoadResult | None = None
+        if force or live is None or live.version != version:
+            load = self.loader.load(
+                str(datastore_id), tables.copy_chunks(typed), version, columns=contract.column_names
+            )
+        resource_ids = {metadata.ROLE_DATASTORE: str(datastore_id)}
+        datastore_resource = resources.get(metadata.ROLE_DATASTORE, {})
+        if force or datastore_resource.get("odl_version") != version:
+            self.ckan.call(
+                "resource_patch",
+                {
+                    "id": datastore_id,
+                    **specs[metadata.ROLE_DATASTORE],
+                    "odl_version": version,
+                    "odl_role": metadata.ROLE_DATASTORE,
+                    "last_modified": datetime.now(JST).replace(tzinfo=None).isoformat(timespec="seconds"),
+                },
+            )
+        resource_ids.update(self._upload_files(contract, typed, version, package_id, resources, force=force))
+
+        current = self.ckan.call("package_show", {"id": package_id})
+        if metadata.comparable(current) != metadata.comparable(desired):
+            self.ckan.call("package_patch", {"id": package_id, **desired})
+        seconds = time.perf_counter() - started
+        log.info("%s: version %s published (%s rows, %.1fs)", name, version, typed.num_rows, seconds)
+        return PublishResult(
+            contract.id,
+            version,
+            typed.num_rows,
+            "published",
+            self.ckan.dataset_url(name),
+            resource_ids,
+            asdict(change) if change else None,
+            seconds,
+            round(load.rows / load.seconds) if load and load.seconds else None,
+        )
+
+    def _ensure_organization(self, department: Department) -> dict[str, Any]:
+        desired = metadata.organization(department, self.organization_name(department))
+        current = self.ckan.show("organization_show", id=desired["name"])
+        if current is None:
+            created: dict[str, Any] = self.ckan.call("organization_create", desired)
+            return created
+        have = {
+            "title": current.get("title"),
+            "description": current.get("description"),
+            "extras": {e["key"]: e["value"] for e in current.get("extras", [])},
+        }
+        want = {**desired, "extras": {e["key"]: e["value"] for e in desired["extras"]}}
+        if have != {key: want[key] for key in have}:
+            patched: dict[str, Any] = self.ckan.call("organization_patch", {"id": current["id"], **desired})
+            return patched
+        return current
+
+    def _datastore_matches(self, resource_id: str, contract: PublishedContract) -> bool:
+        """The live table has the contract's columns, types, data dictionary and key (read-only checks)."""
+        info = self.ckan.show("datastore_info", id=resource_id)
+        if info is None:
+            return False
+        have = [
+            {
+                "id": f["id"],
+                "type": f["type"],
+                "info": {k: f.get("info", {}).get(k, "") for k in ("label", "notes", "type_override")},
+            }
+            for f in info.get("fields", [])
+        ]
+        return have == metadata.datastore_fields(contract) and self.loader.unique_key(resource_id) == sorted(
+            contract.key
+        )
+
+    def _change(
+        self,
+        contract: PublishedContract,
+        typed: pa.Table,
+        version: str,
+        previous_version: str | None,
+        published_at: str,
+        datastore_id: str | None,
+        note: str,
+    ) -> changelog.Change:
+        old = self._version_data(contract, previous_version, datastore_id) if previous_version else None
+        counts: tuple[int | None, int | None, int | None] = (
+            (typed.num_rows, 0, 0) if not previous_version else (None, None, None)
+        )
+        if old is not None:
+            counts = changelog.compare(old, typed, contract)
+        return changelog.Change(
+            version=version,
+            previous_version=previous_version,
+            published_at=published_at,
+            rows=typed.num_rows,
+            added=counts[0],
+            removed=counts[1],
+            changed=counts[2],
+            note=note or ("新規公開" if not previous_version else ""),
+        )
+
+    def _version_data(self, contract: PublishedContract, version: str, datastore_id: str | None) -> pa.Table | None:
+        """A version's rows: its curated file if kept, else the DataStore table that holds it."""
+        kept = curated_version(contract.id, version, self.data_root)
+        if kept is not None:
+            return tables.read_curated(kept.path, contract)
+        if datastore_id:
+            for schema in (LIVE, PREVIOUS):
+                held = self.loader.version(datastore_id, schema)
+                if held is not None and held.version == version:
+                    return self._dump(contract, datastore_id, schema)
+        return None
+
+    def _dump(self, contract: PublishedContract, datastore_id: str, schema: str) -> pa.Table:
+        data = self.loader.dump_csv(datastore_id, contract.column_names, schema)
+        options = pacsv.ConvertOptions(column_types=dict.fromkeys(contract.column_names, pa.string()))
+        return tables.typed_table(pacsv.read_csv(pa.BufferReader(data), convert_options=options), contract)
+
+    def _desired_dataset(
+        self,
+        contract: PublishedContract,
+        department: Department,
+        typed: pa.Table,
+        *,
+        name: str,
+        owner_org: str,
+        version: str,
+        published_at: str,
+        history: list[changelog.Change],
+    ) -> dict[str, Any]:
+        cover = metadata.coverage(typed, contract, self.municipality_codes())
+        extra_values = metadata.extras(
+            contract,
+            department,
+            cover,
+            rows=typed.num_rows,
+            published_at=published_at,
+            changelog_json=changelog.dump(history),
+        )
+        notes = metadata.notes(contract, department, changelog.render_markdown(history))
+        return metadata.dataset(
+            contract,
+            department,
+            name=name,
+            owner_org=owner_org,
+            version=version,
+            notes_text=notes,
+            extra_values=extra_values,
+        )
+
+    def _upload_files(
+        self,
+        contract: PublishedContract,
+        typed: pa.Table,
+        version: str,
+        package_id: str,
+        resources: dict[str, dict[str, Any]],
+        *,
+        force: bool,
+    ) -> dict[str, str]:
+        ids = {}
+        specs = metadata.resource_specs(contract)
+        with tempfile.TemporaryDirectory(prefix="odl-publish-") as work:
+            for role in FILE_ROLES:
+                current = resources.get(role)
+                if current and current.get("odl_version") == version and not force:
+                    ids[role] = str(current["id"])
+                    continue
+                if role == metadata.ROLE_CSV:
+                    path = tables.write_csv(typed, Path(work) / f"{contract.id}.csv")
+                else:
+                    path = tables.write_parquet(typed, contract, Path(work) / f"{contract.id}.parquet")
+                fields = {**specs[role], "odl_role": role, "odl_version": version}
+                if current:
+                    result = self.ckan.call("resource_patch", {"id": current["id"], **fields}, uploads={"upload": path})
+                else:
+                    result = self.ckan.call(
+                        "resource_create", {"package_id": package_id, **fields}, uploads={"upload": path}
+                    )
+                ids[role] = str(result["id"])
+        return ids
+
+    # --- rollback ------------------------------------------------------------------------------
+
+    def rollback(self, contract: PublishedContract) -> PublishResult:
+        """Serve the previous version again: DataStore by swap, then downloads and metadata for that version."""
+        name = self.dataset_name(contract)
+        package = self.ckan.show("package_show", id=name)
+        datastore_id = _by_role(package).get(metadata.ROLE_DATASTORE, {}).get("id")
+        if not datastore_id:
+            raise LookupError(f"{name} is not published: nothing to roll back")
+        restored = self.loader.rollback(str(datastore_id))
+        kept = curated_version(contract.id, restored.version, self.data_root)
+        typed = tables.read_curated(kept.path, contract) if kept else self._dump(contract, str(datastore_id), LIVE)
+        result = self.publish_table(contract, restored.version, typed, note="ロールバック")
+        result.outcome = "rolled_back"
+        return result
+
+
+def _by_role(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    return {r["odl_role"]: r for r in (package or {}).get("resources", []) if r.get("odl_role")}
+
+
+# --- entry points for the CLI and the DAG tasks ---------------------------------------------------
+
+
+def append_ledger(record: dict[str, Any], data_root: Path | None = None) -> None:
+    """One line per publish, rollback or failure (data/ledger/publish.jsonl), for people and the library page."""
+    ledger = (data_root or settings.data_root()) / "ledger" / PUBLISH_LEDGER
+    ledger.parent.mkdir(parents=True, exist_ok=True)
+    with ledger.open("a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # a line from each concurrent DAG run, never interleaved
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _ledger_record(result: PublishResult) -> dict[str, Any]:
+    finished = _now()
+    return {
+        "dataset": result.dataset,
+        "version": result.version,
+        "rows": result.rows,
+        "outcome": result.outcome,
+        "ckan_url": result.ckan_url,
+        "time": finished,
+        "finished_at": finished,
+        "seconds": round(result.seconds, 2),
+        "change": result.change,
+    }
+
+
+def publish_dataset(publisher: Publisher, dataset: str, *, force: bool = False) -> PublishResult:
+    """Publish the latest curated version of one dataset and write the ledger line (also when it fails)."""
+    contract = load_published_contracts(publisher.catalog_dir)[dataset]
+    curated: CuratedVersion | None = None
+    try:
+        curated = latest_curated(dataset, publisher.data_root)
+        result = publisher.publish(contract, curated, force=force)
+    except Exception as error:
+        append_ledger(_failure(publisher, contract, curated.version if curated else None, error), publisher.data_root)
+        raise
+    append_ledger(_ledger_record(result), publisher.data_root)
+    return result
+
+
+def rollback_dataset(publisher: Publisher, dataset: str) -> PublishResult:
+    contract = load_published_contracts(publisher.catalog_dir)[dataset]
+    try:
+        result = publisher.rollback(contract)
+    except Exception as error:
+        append_ledger(_failure(publisher, contract, None, error), publisher.data_root)
+        raise
+    append_ledger(_ledger_record(result), publisher.data_root)
+    return result
+
+
+def _failure(
+    publisher: Publisher, contract: PublishedContract, version: str | None, error: Exception
+) -> dict[str, Any]:
+    finished = _now()
+    return {
+        "dataset": contract.id,
+        "version": version,
+        "rows": None,
+        "outcome": "failed",
+        "ckan_url": publisher.ckan.dataset_url(publisher.dataset_name(contract)),
+        "time": finished,
+        "finished_at": finished,
+        "error": f"{type(error).__name__}: {error}"[:500],
+    }

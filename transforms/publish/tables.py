@@ -1,0 +1,129 @@
+"""A curated version as the typed table citizens get: DataStore column types, CSV and Parquet exports.
+
+One typed Arrow table is made per version and everything is derived from it, so the DataStore,
+the CSV download and the Parquet download hold the same values. Empty cells are nulls
+(an empty string would not load into a number or date column).
+"""
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from transforms.contracts import Column, PublishedContract
+
+# Contract type → PostgreSQL type of the DataStore column. Codes (lg_code, phone) stay text so leading
+# zeros survive; year_month (YYYY-MM) and time (HH:MM) stay text because a date or time type would
+# print them differently from the contract's own form.
+DATASTORE_TYPES = {
+    "text": "text",
+    "kana": "text",
+    "lg_code": "text",
+    "municipality": "text",
+    "integer": "int8",
+    "decimal": "numeric",
+    "latitude": "float8",
+    "longitude": "float8",
+    "flag": "text",
+    "date": "date",
+    "year_month": "text",
+    "time": "text",
+    "phone": "text",
+    "url": "text",
+    "choice": "text",
+}
+ARROW_TYPES = {
+    "text": pa.string(),
+    "int8": pa.int64(),
+    "numeric": pa.string(),
+    "float8": pa.float64(),
+    "date": pa.date32(),
+}
+COPY_BATCH_ROWS = 100_000
+
+
+class CuratedDataError(ValueError):
+    """The curated file does not fit its contract (a missing column, a value of the wrong type)."""
+
+
+def datastore_type(column: Column) -> str:
+    return DATASTORE_TYPES[column.type]
+
+
+def _blank_to_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    text = pc.utf8_trim_whitespace(values)
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _typed_column(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray:
+    target = datastore_type(column)
+    if pa.types.is_null(values.type):
+        return pa.chunked_array([pa.nulls(len(values), ARROW_TYPES[target])])
+    if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+        values = _blank_to_null(pc.cast(values, pa.string()))
+        if target == "numeric":
+            # Canonical text keeps every digit the department gave; only check it is a number.
+            pc.cast(values, pa.float64())
+            return values
+    elif target in ("text", "numeric"):
+        if pa.types.is_floating(values.type) and target == "text":
+            raise CuratedDataError(f"column {column.name}: text expected, got {values.type}")
+        return pc.cast(values, pa.string())
+    elif target == "date" and pa.types.is_timestamp(values.type):
+        return pc.cast(values, pa.date32())
+    return pc.cast(values, ARROW_TYPES[target])
+
+
+def typed_table(table: pa.Table, contract: PublishedContract) -> pa.Table:
+    """The contract's columns, in its order, with DataStore types (numeric as exact text)."""
+    missing = [name for name in contract.column_names if name not in table.column_names]
+    if missing:
+        raise CuratedDataError(f"{contract.id}: curated data lacks the columns {missing}")
+    columns = []
+    for column in contract.columns:
+        try:
+            columns.append(_typed_column(table.column(column.name), column))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+            raise CuratedDataError(f"{contract.id}: column {column.name}: {error}") from error
+    return pa.table(columns, names=contract.column_names)
+
+
+def read_curated(path: Path, contract: PublishedContract) -> pa.Table:
+    return typed_table(pq.read_table(path), contract)
+
+
+def parquet_table(typed: pa.Table, contract: PublishedContract) -> pa.Table:
+    """For the Parquet download: numeric columns as float64, so readers get numbers, not text."""
+    columns = [
+        pc.cast(typed.column(column.name), pa.float64()) if datastore_type(column) == "numeric" else typed.column(i)
+        for i, column in enumerate(contract.columns)
+    ]
+    return pa.table(columns, names=contract.column_names)
+
+
+def write_csv(typed: pa.Table, path: Path) -> Path:
+    """UTF-8 with BOM and CRLF: Excel on a Japanese Windows opens it without garbling."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write("\ufeff".encode())
+        pacsv.write_csv(typed, handle, pacsv.WriteOptions(eol="\r\n"))
+    return path
+
+
+def write_parquet(typed: pa.Table, contract: PublishedContract, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(parquet_table(typed, contract), path, compression="zstd")
+    return path
+
+
+def copy_chunks(typed: pa.Table, batch_rows: int = COPY_BATCH_ROWS) -> Iterator[bytes]:
+    """CSV without header for `COPY … (FORMAT csv)`: nulls unquoted-empty, strings quoted."""
+    options = pacsv.WriteOptions(include_header=False)
+    for batch in typed.to_batches(max_chunksize=batch_rows):
+        buffer = io.BytesIO()
+        pacsv.write_csv(batch, buffer, options)
+        yield buffer.getvalue()
