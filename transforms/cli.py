@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 from transforms import settings
-from transforms.contracts import department_by_name_or_id, load_source_contracts
+from transforms.contracts import department_by_name_or_id, load_published_contracts, load_source_contracts
 
 # Packages whose versions decide whether the pipeline works (see DESIGN.md's traps).
 KEY_PACKAGES = ("apache-airflow", "great-expectations", "pandas", "pyarrow", "numpy", "ckanapi")
@@ -87,6 +87,42 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_connect(args: argparse.Namespace) -> int:
+    """Exit 0 when a version is curated or unchanged, 1 when blocked by joins or failed validation."""
+    from transforms.connect.run import connect_dataset
+
+    run = connect_dataset(args.dataset)
+    print(
+        json.dumps(
+            {k: getattr(run, k) for k in ("dataset", "outcome", "version", "rows", "report_html")}, ensure_ascii=False
+        )
+    )
+    if run.reason:
+        print(run.reason["ja"], file=sys.stderr)
+    return 0 if run.outcome in ("curated", "unchanged") else 1
+
+
+def cmd_expectations(args: argparse.Namespace) -> int:
+    """Write the suites generated from the published contracts; with --check, exit 1 if any is out of date."""
+    from transforms.connect.suites import generate_suite, suite_path, suite_text, write_suites
+    from transforms.reference import load_municipalities
+
+    contracts, municipalities = load_published_contracts(), load_municipalities()
+    if args.check:
+        stale = [
+            str(suite_path(c.id))
+            for c in contracts.values()
+            if not suite_path(c.id).exists()
+            or suite_path(c.id).read_text(encoding="utf-8") != suite_text(generate_suite(c, municipalities))
+        ]
+        for path in stale:
+            print(f"out of date: {path} (run `odl expectations`)", file=sys.stderr)
+        return 1 if stale else 0
+    for written in write_suites(contracts, municipalities):
+        print(f"wrote {written}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="odl",
@@ -107,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("--department", required=True, metavar="D", help="department id or name (tourism / 観光部)")
     submit.add_argument("--dataset", choices=datasets, metavar="ID", help="say which dataset the file is")
     submit.set_defaults(run=cmd_submit)
+
+    published = sorted(load_published_contracts())
+    connect = commands.add_parser("connect", help="join and validate a published dataset from its latest inputs")
+    connect.add_argument("dataset", choices=published, metavar="DATASET", help=", ".join(published))
+    connect.set_defaults(run=cmd_connect)
+
+    expectations = commands.add_parser("expectations", help="write the expectation suites from the contracts")
+    expectations.add_argument("--check", action="store_true", help="only check that the committed suites are current")
+    expectations.set_defaults(run=cmd_expectations)
 
     doctor = commands.add_parser("doctor", help="show versions, paths and local services")
     doctor.set_defaults(run=cmd_doctor)

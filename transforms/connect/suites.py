@@ -1,0 +1,264 @@
+"""Great Expectations suites (expectations/<dataset>.json), generated from the published contracts.
+
+A suite is the contract's rules as GX 1.x expectations (columns and order, types, required,
+unique key, allowed values, ranges, codes in the Mie reference) followed by the hand-written
+cross-column and cross-dataset expectations of expectations/handwritten/<dataset>.json. Every
+expectation carries Japanese and English labels in its meta; one naming a derived table in
+meta.batch is validated against that table (derived.py) instead of the curated one.
+
+`odl expectations` writes the suites; a test keeps the committed files equal to what it writes.
+"""
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from transforms import settings
+from transforms.contracts import Column, PublishedContract
+from transforms.reference import Municipalities
+from transforms.validate import LATITUDE_RANGE, LONGITUDE_RANGE
+
+CURATED_BATCH = "curated"
+# Column type → (pattern, how the label names the format).
+FORMATS = {
+    "date": (r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", "YYYY-MM-DD"),
+    "year_month": (r"^\d{4}-(0[1-9]|1[0-2])$", "YYYY-MM"),
+    "time": (r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", "HH:MM"),
+    "phone": (r"^0\d(-?\d){8,9}$", "電話番号（半角数字とハイフン）"),
+    "url": (r"^https?://\S+$", "URL（http:// か https://）"),
+    "lg_code": (r"^\d{6}$", "6桁のコード"),
+}
+TYPE_NAMES = {"integer": (["Int64Dtype"], "整数"), "float": (["float64"], "数値")}
+FLOAT_TYPES = frozenset({"decimal", "latitude", "longitude"})
+
+
+class SuiteError(ValueError):
+    """A suite file is not what the contract and the hand-written checks say it is, or GX dropped part of it."""
+
+
+def expectations_dir() -> Path:
+    """Where the suites live (ODL_EXPECTATIONS_DIR, default expectations/ in the project)."""
+    return Path(os.environ.get("ODL_EXPECTATIONS_DIR", settings.PROJECT_ROOT / "expectations"))
+
+
+def _expectation(type_: str, label_ja: str, label_en: str, **kwargs: Any) -> dict[str, Any]:
+    return {"type": type_, "kwargs": kwargs, "meta": {"source": "contract", "label_ja": label_ja, "label_en": label_en}}
+
+
+def _column_expectations(column: Column, municipalities: Municipalities) -> list[dict[str, Any]]:
+    name, found = column.name, []
+    if column.type == "integer" or column.type in FLOAT_TYPES:
+        type_list, type_ja = TYPE_NAMES["integer" if column.type == "integer" else "float"]
+    else:
+        type_list, type_ja = ["str"], "文字列"
+    found.append(
+        _expectation(
+            "expect_column_values_to_be_in_type_list",
+            f"「{name}」が{type_ja}",
+            f"{column.label_en or name} has type {type_list[0]}",
+            column=name,
+            type_list=type_list,
+        )
+    )
+    if column.required:
+        found.append(
+            _expectation(
+                "expect_column_values_to_not_be_null",
+                f"「{name}」に空欄がない",
+                f"{column.label_en or name} is never empty",
+                column=name,
+            )
+        )
+    if column.type == "choice":
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                f"「{name}」が {'・'.join(column.choices)} のいずれか",
+                f"{column.label_en or name} is one of {', '.join(column.choices)}",
+                column=name,
+                value_set=list(column.choices),
+            )
+        )
+    elif column.type == "flag":
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                f"「{name}」が「1」か空欄",
+                f"{column.label_en or name} is 1 or empty",
+                column=name,
+                value_set=["1"],
+            )
+        )
+    elif column.type == "lg_code" and column.in_mie:
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_in_set",
+                f"「{name}」が三重県の市町のコード",
+                f"{column.label_en or name} is a Mie municipality's code",
+                column=name,
+                value_set=sorted(municipalities.codes),
+            )
+        )
+    elif column.type in FORMATS:
+        pattern, shape = FORMATS[column.type]
+        found.append(
+            _expectation(
+                "expect_column_values_to_match_regex",
+                f"「{name}」が{shape}の形式",
+                f"{column.label_en or name} matches {pattern}",
+                column=name,
+                regex=pattern,
+            )
+        )
+    bounds = {"latitude": LATITUDE_RANGE, "longitude": LONGITUDE_RANGE}.get(column.type)
+    if bounds:
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                f"「{name}」が三重県の範囲（{bounds[0]}～{bounds[1]}）",
+                f"{column.label_en or name} lies within Mie ({bounds[0]}–{bounds[1]})",
+                column=name,
+                min_value=bounds[0],
+                max_value=bounds[1],
+            )
+        )
+    elif column.non_negative:
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_between",
+                f"「{name}」が0以上",
+                f"{column.label_en or name} is not negative",
+                column=name,
+                min_value=0,
+            )
+        )
+    return found
+
+
+def contract_expectations(contract: PublishedContract, municipalities: Municipalities) -> list[dict[str, Any]]:
+    """The contract's rules as GX expectations, table-level first, then column by column."""
+    found = [
+        _expectation(
+            "expect_table_columns_to_match_ordered_list",
+            "列が契約どおりの順に並んでいる",
+            "Columns are the contract's, in its order",
+            column_list=contract.column_names,
+        ),
+        _expectation("expect_table_row_count_to_be_between", "1行以上ある", "At least one row", min_value=1),
+    ]
+    key_ja, key_en = "・".join(contract.key), ", ".join(contract.key)
+    if len(contract.key) == 1:
+        found.append(
+            _expectation(
+                "expect_column_values_to_be_unique",
+                f"キー「{key_ja}」が重複しない",
+                f"Key {key_en} is unique",
+                column=contract.key[0],
+            )
+        )
+    else:
+        found.append(
+            _expectation(
+                "expect_compound_columns_to_be_unique",
+                f"キー「{key_ja}」の組み合わせが重複しない",
+                f"Key ({key_en}) is unique",
+                column_list=list(contract.key),
+            )
+        )
+    for column in contract.columns:
+        found += _column_expectations(column, municipalities)
+    return found
+
+
+def handwritten_path(dataset: str, folder: Path | None = None) -> Path:
+    return (folder or expectations_dir()) / "handwritten" / f"{dataset}.json"
+
+
+def generate_suite(
+    contract: PublishedContract, municipalities: Municipalities, folder: Path | None = None
+) -> dict[str, Any]:
+    """The suite for a published dataset: the contract's expectations, then the hand-written ones."""
+    handwritten: dict[str, Any] = {"derived_tables": {}, "expectations": []}
+    path = handwritten_path(contract.id, folder)
+    if path.exists():
+        handwritten |= json.loads(path.read_text(encoding="utf-8"))
+    for expectation in handwritten["expectations"]:
+        batch = expectation.get("meta", {}).get("batch", CURATED_BATCH)
+        if batch != CURATED_BATCH and batch not in handwritten["derived_tables"]:
+            raise SuiteError(f"{path}: expectation {expectation['type']} names unknown batch {batch!r}")
+    handwritten_expectations = [
+        e | {"meta": {"source": "handwritten", **e.get("meta", {})}} for e in handwritten["expectations"]
+    ]
+    return {
+        "name": contract.id,
+        "meta": {
+            "odl": {
+                "generated_by": "odl expectations",
+                "contract": f"catalog/published/{contract.id}.yaml",
+                "handwritten": f"expectations/handwritten/{contract.id}.json" if path.exists() else None,
+                "derived_tables": handwritten["derived_tables"],
+            }
+        },
+        "expectations": contract_expectations(contract, municipalities) + handwritten_expectations,
+    }
+
+
+def suite_text(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, ensure_ascii=False, indent=2) + "\n"
+
+
+def suite_path(dataset: str, folder: Path | None = None) -> Path:
+    return (folder or expectations_dir()) / f"{dataset}.json"
+
+
+def write_suites(
+    contracts: dict[str, PublishedContract], municipalities: Municipalities, folder: Path | None = None
+) -> list[Path]:
+    """(Re)write every suite file; returns the files whose content changed."""
+    changed = []
+    for contract in contracts.values():
+        path, text = suite_path(contract.id, folder), suite_text(generate_suite(contract, municipalities, folder))
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def load_suite(dataset: str, folder: Path | None = None) -> dict[str, Any]:
+    path = suite_path(dataset, folder)
+    if not path.exists():
+        raise SuiteError(f"{path}: no suite; run `odl expectations`")
+    suite: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return suite
+
+
+def batches(suite: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The suite's expectations grouped by the table they validate (curated first, then derived tables)."""
+    grouped: dict[str, list[dict[str, Any]]] = {CURATED_BATCH: []}
+    for expectation in suite["expectations"]:
+        grouped.setdefault(expectation.get("meta", {}).get("batch", CURATED_BATCH), []).append(expectation)
+    return grouped
+
+
+def gx_suite(name: str, expectations: list[dict[str, Any]]) -> Any:
+    """A GX ExpectationSuite holding exactly these expectations; GX logs and drops a malformed one, so count."""
+    import great_expectations as gx
+
+    suite = gx.ExpectationSuite(name=name, expectations=[dict(e) for e in expectations])
+    if len(suite.expectations) != len(expectations):
+        loaded = {
+            (e.expectation_type, json.dumps(e.configuration.kwargs, sort_keys=True, default=str))
+            for e in suite.expectations
+        }
+        dropped = [
+            e["type"]
+            for e in expectations
+            if (e["type"], json.dumps(e["kwargs"], sort_keys=True, default=str)) not in loaded
+        ]
+        raise SuiteError(
+            f"suite {name}: Great Expectations loaded {len(suite.expectations)} of {len(expectations)} "
+            f"expectations; dropped: {dropped}"
+        )
+    return suite
