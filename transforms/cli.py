@@ -7,9 +7,13 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transforms import settings
 from transforms.contracts import department_by_name_or_id, load_published_contracts, load_source_contracts
+
+if TYPE_CHECKING:
+    from transforms.publish.publisher import Publisher, PublishResult
 
 # Packages whose versions decide whether the pipeline works (see DESIGN.md's traps).
 KEY_PACKAGES = ("apache-airflow", "great-expectations", "pandas", "pyarrow", "numpy", "ckanapi")
@@ -123,6 +127,54 @@ def cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publisher() -> "Publisher":
+    from transforms.publish.ckan_client import CkanClient
+    from transforms.publish.config import from_environment
+    from transforms.publish.datastore import DatastoreLoader
+    from transforms.publish.publisher import Publisher
+
+    config = from_environment()
+    return Publisher(
+        CkanClient(config.url, config.api_token), DatastoreLoader(config.datastore_url), name_prefix=config.name_prefix
+    )
+
+
+def _print_publish(result: "PublishResult") -> None:
+    print(
+        json.dumps(
+            {k: getattr(result, k) for k in ("dataset", "outcome", "version", "rows", "ckan_url", "change")},
+            ensure_ascii=False,
+        )
+    )
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Exit 0 when published or unchanged, 1 when there is nothing curated to publish; other errors raise."""
+    from transforms.publish.publisher import CuratedNotFound, publish_dataset
+
+    try:
+        result = publish_dataset(_publisher(), args.dataset, force=args.force)
+    except CuratedNotFound as error:
+        print(f"odl publish: {error}", file=sys.stderr)
+        return 1
+    _print_publish(result)
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Exit 0 when the previous version is served again, 1 when there is none."""
+    from transforms.publish.datastore import DatastoreError
+    from transforms.publish.publisher import rollback_dataset
+
+    try:
+        result = rollback_dataset(_publisher(), args.dataset)
+    except (DatastoreError, LookupError) as error:
+        print(f"odl rollback: {error}", file=sys.stderr)
+        return 1
+    _print_publish(result)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="odl",
@@ -152,6 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     expectations = commands.add_parser("expectations", help="write the expectation suites from the contracts")
     expectations.add_argument("--check", action="store_true", help="only check that the committed suites are current")
     expectations.set_defaults(run=cmd_expectations)
+
+    publish = commands.add_parser("publish", help="publish the latest curated version of a dataset to CKAN")
+    publish.add_argument("dataset", choices=published, metavar="DATASET", help=", ".join(published))
+    publish.add_argument("--force", action="store_true", help="reload and re-upload even if CKAN has this version")
+    publish.set_defaults(run=cmd_publish)
+
+    rollback = commands.add_parser("rollback", help="serve the previously published version of a dataset again")
+    rollback.add_argument("dataset", choices=published, metavar="DATASET", help=", ".join(published))
+    rollback.set_defaults(run=cmd_rollback)
 
     doctor = commands.add_parser("doctor", help="show versions, paths and local services")
     doctor.set_defaults(run=cmd_doctor)

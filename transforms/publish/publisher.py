@@ -119,6 +119,10 @@ class Publisher:
     def dataset_name(self, contract: PublishedContract) -> str:
         return f"{self.name_prefix}{contract.id}"
 
+    def dataset_url(self, dataset: str) -> str:
+        """The CKAN page of a dataset, by contract id."""
+        return self.ckan.dataset_url(f"{self.name_prefix}{dataset}")
+
     def organization_name(self, department: Department) -> str:
         return f"{self.name_prefix}{department.id}"
 
