@@ -1,0 +1,295 @@
+"""Publishing to the real local CKAN and DataStore: search, columns, dictionary, zero-downtime reloads, rollback."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pyarrow as pa
+import pytest
+import requests
+from ckanapi import RemoteCKAN
+
+from scripts import stack_ckan
+from tests.ckan.conftest import STATE_DIR
+from tests.transforms.publish.curated import evacuation_sites, visitors_by_region, write_curated
+from transforms.cli import main
+from transforms.contracts import load_published_contracts
+from transforms.publish import tables
+from transforms.publish.datastore import DatastoreLoader
+from transforms.publish.publisher import Publisher, latest_curated, publish_dataset
+
+pytestmark = pytest.mark.integration
+
+CONTRACTS = load_published_contracts()
+EVACUATION = CONTRACTS["evacuation-sites"]
+
+
+def anonymous(publisher: Publisher) -> RemoteCKAN:
+    return RemoteCKAN(publisher.ckan.url)
+
+
+def datastore_id(publisher: Publisher, dataset: str) -> str:
+    package = publisher.ckan.call("package_show", {"id": publisher.name_prefix + dataset})
+    return next(r["id"] for r in package["resources"] if r.get("odl_role") == "datastore")
+
+
+def served_markers(publisher: Publisher, resource_id: str) -> tuple[int, set[str]]:
+    result = anonymous(publisher).action.datastore_search(resource_id=resource_id, limit=5, fields=["備考"])
+    return result["total"], {record["備考"] for record in result["records"]}
+
+
+def test_two_datasets_are_searchable_in_japanese_with_japanese_columns_and_a_data_dictionary(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(5))
+    write_curated(tmp_path, "tourist-visitors-by-region", visitors_by_region(2))
+    results = [publish_dataset(publisher, name) for name in ("evacuation-sites", "tourist-visitors-by-region")]
+    assert [r.outcome for r in results] == ["published", "published"]
+
+    ckan = anonymous(publisher)
+    found = ckan.action.package_search(q="緊急避難", fq=f"organization:{publisher.name_prefix}disaster-prevention")
+    assert [d["name"] for d in found["results"]] == [publisher.name_prefix + "evacuation-sites"]
+    found = ckan.action.package_search(q="入込客", fq=f"organization:{publisher.name_prefix}tourism")
+    assert [d["name"] for d in found["results"]] == [publisher.name_prefix + "tourist-visitors-by-region"]
+
+    package = ckan.action.package_show(id=publisher.name_prefix + "evacuation-sites")
+    assert package["organization"]["title"] == "防災対策部"
+    assert {t["name"] for t in package["tags"]} >= {"自治体標準ODS", "指定緊急避難場所一覧", "防災"}
+    assert package["license_id"] == "cc-by-4.0"
+    assert [r["format"] for r in package["resources"]] == ["DataStore", "CSV", "Parquet"]
+
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    search = ckan.action.datastore_search(resource_id=resource_id, filters={"市町名": "津市"})
+    assert [f["id"] for f in search["fields"]][1:] == EVACUATION.column_names
+    assert {r["市町名"] for r in search["records"]} == {"津市"}
+    assert search["records"][0]["全国地方公共団体コード"] == "242012"
+
+    info = ckan.action.datastore_info(id=resource_id)
+    labels = {f["id"]: f["info"]["label"] for f in info["fields"]}
+    assert labels["全国地方公共団体コード"] == "Local government code"
+    assert labels["災害種別_崖崩れ、土石流及び地滑り"] == "Landslide and debris flow"
+    types = {f["id"]: f["type"] for f in info["fields"]}
+    assert (types["想定収容人数"], types["緯度"], types["標高"]) == ("int8", "float8", "numeric")
+
+    csv_url = next(r["url"] for r in package["resources"] if r["format"] == "CSV")
+    download = requests.get(csv_url, timeout=30).content
+    assert download.startswith("\ufeff全国地方公共団体コード".encode()) or download.startswith(
+        '\ufeff"全国地方公共団体コード"'.encode()
+    )
+
+
+def test_the_same_version_twice_writes_nothing_and_a_new_version_updates_in_place(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    write_curated(tmp_path, "tourist-visitors-by-region", visitors_by_region(2))
+    first = publish_dataset(publisher, "tourist-visitors-by-region")
+    name = publisher.name_prefix + "tourist-visitors-by-region"
+    before = publisher.ckan.call("package_show", {"id": name})
+
+    again = publish_dataset(publisher, "tourist-visitors-by-region")
+    after = publisher.ckan.call("package_show", {"id": name})
+    assert again.outcome == "unchanged"
+    assert after["metadata_modified"] == before["metadata_modified"]
+    assert again.resource_ids == first.resource_ids
+
+    write_curated(tmp_path, "tourist-visitors-by-region", visitors_by_region(3, bump=7))
+    third = publish_dataset(publisher, "tourist-visitors-by-region")
+    updated = publisher.ckan.call("package_show", {"id": name})
+    assert third.outcome == "published"
+    assert third.resource_ids == first.resource_ids
+    assert updated["version"] == third.version != first.version
+    assert third.change is not None
+    assert (third.change["added"], third.change["removed"], third.change["changed"]) == (6, 0, 1)
+    assert "### 更新履歴" in updated["notes"]
+    extras = {e["key"]: e["value"] for e in updated["extras"]}
+    assert (extras["temporal_coverage_start"], extras["temporal_coverage_end"]) == ("2024-01-01", "2024-03-31")
+    assert [entry["version"] for entry in json.loads(extras["odl_changelog"])] == [third.version, first.version]
+
+    ledger = [json.loads(line) for line in (tmp_path / "ledger" / "publish.jsonl").read_text().splitlines()]
+    assert [(entry["outcome"], entry["version"]) for entry in ledger] == [
+        ("published", first.version),
+        ("unchanged", first.version),
+        ("published", third.version),
+    ]
+    assert all(entry["ckan_url"].endswith(f"/dataset/{name}") for entry in ledger)
+
+
+def test_a_reader_polling_during_reloads_never_sees_an_empty_or_partial_table(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    sizes = {"v1": 8_000, "v2": 12_000}
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(sizes["v1"], marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    seen: list[tuple[int, set[str]]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(served_markers(publisher, resource_id))
+            except BaseException as error:  # a failed read is as bad as an empty one
+                errors.append(error)
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        for marker in ("v2", "v1", "v2"):
+            write_curated(tmp_path, "evacuation-sites", evacuation_sites(sizes[marker], marker=marker))
+            publish_dataset(publisher, "evacuation-sites")
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == []
+    assert {(total, frozenset(markers)) for total, markers in seen} == {
+        (sizes["v1"], frozenset({"v1"})),
+        (sizes["v2"], frozenset({"v2"})),
+    }
+    assert len(seen) > 10
+
+
+def _tables_named(url: str, resource_id: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND c.relname LIKE %s ORDER BY 1",
+            (f"{resource_id}%",),
+        ).fetchall()
+    return [(schema, name) for schema, name in rows]
+
+
+def test_a_load_that_fails_part_way_leaves_the_previous_version_served(
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
+) -> None:
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(50, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    tables_before = _tables_named(ckan_stack["datastore_write_url"], resource_id)
+    new = tables.typed_table(pa.Table.from_pandas(evacuation_sites(100, marker="v2"), preserve_index=False), EVACUATION)
+
+    def broken_chunks() -> Any:
+        yield from list(tables.copy_chunks(new, batch_rows=10))[:3]
+        raise OSError("disk full (injected)")
+
+    with pytest.raises(OSError, match="injected"):
+        publisher.loader.load(resource_id, broken_chunks(), "v2", columns=EVACUATION.column_names)
+    assert served_markers(publisher, resource_id) == (50, {"v1"})
+    assert _tables_named(ckan_stack["datastore_write_url"], resource_id) == tables_before
+
+
+KILLED_LOAD = """
+import sys, time
+from transforms.publish.datastore import DatastoreLoader
+
+def chunks():
+    yield sys.stdin.buffer.read()
+    print("copying", flush=True)
+    time.sleep(120)
+
+DatastoreLoader(sys.argv[1]).load(sys.argv[2], chunks(), "killed", columns=sys.argv[3].split(","))
+"""
+
+
+def test_a_load_killed_mid_copy_leaves_the_previous_version_served(
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
+) -> None:
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(50, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    new = tables.typed_table(pa.Table.from_pandas(evacuation_sites(500, marker="v2"), preserve_index=False), EVACUATION)
+    url = ckan_stack["datastore_write_url"]
+    loader = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, url, resource_id, ",".join(EVACUATION.column_names)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[3])},
+    )
+    assert loader.stdin is not None and loader.stdout is not None
+    loader.stdin.write(b"".join(tables.copy_chunks(new)))
+    loader.stdin.close()
+    assert loader.stdout.readline().strip() == b"copying"
+    loader.kill()
+    loader.wait()
+
+    assert served_markers(publisher, resource_id) == (50, {"v1"})
+    # The server rolls the dead session back: no half-built staging table is left, the next load is not blocked.
+    deadline = time.monotonic() + 30
+    while "odl_staging" in dict(_tables_named(url, resource_id)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert "odl_staging" not in dict(_tables_named(url, resource_id))
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(60, marker="v3"))
+    publish_dataset(publisher, "evacuation-sites")
+    assert served_markers(publisher, resource_id) == (60, {"v3"})
+
+
+def test_odl_rollback_restores_the_previous_version(
+    publisher: Publisher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ODL_DATA_ROOT", str(tmp_path))
+    monkeypatch.setenv("ODL_CKAN_NAME_PREFIX", publisher.name_prefix)
+    first = write_curated(tmp_path, "evacuation-sites", evacuation_sites(5, marker="v1"))
+    assert main(["publish", "evacuation-sites"]) == 0
+    second = write_curated(tmp_path, "evacuation-sites", evacuation_sites(7, marker="v2"))
+    assert main(["publish", "evacuation-sites"]) == 0
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    assert served_markers(publisher, resource_id) == (7, {"v2"})
+    capsys.readouterr()
+
+    assert main(["rollback", "evacuation-sites"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["outcome"], printed["version"]) == ("rolled_back", first)
+    assert served_markers(publisher, resource_id) == (5, {"v1"})
+    package = publisher.ckan.call("package_show", {"id": publisher.name_prefix + "evacuation-sites"})
+    assert package["version"] == first
+    assert datastore_id(publisher, "evacuation-sites") == resource_id
+    assert {r["odl_version"] for r in package["resources"]} == {first}
+
+    assert main(["rollback", "evacuation-sites"]) == 0  # and back again: the rolled-back version was kept
+    assert served_markers(publisher, resource_id) == (7, {"v2"})
+    assert latest_curated("evacuation-sites", tmp_path).version == second
+
+
+def test_ckan_stopped_during_a_publish_is_ridden_out_and_the_dataset_ends_consistent(
+    publisher: Publisher, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="transforms.publish.ckan_client")
+    write_curated(tmp_path, "tourist-visitors-by-region", visitors_by_region(2))
+    publish_dataset(publisher, "tourist-visitors-by-region")
+    version = write_curated(tmp_path, "tourist-visitors-by-region", visitors_by_region(4))
+    restarted = threading.Event()
+
+    class StopCkanAfterLoad(DatastoreLoader):
+        def load(self, *args: Any, **kwargs: Any) -> Any:
+            result = super().load(*args, **kwargs)
+            stack_ckan.down(STATE_DIR)  # the rest of the publish (uploads, metadata) meets a dead CKAN
+
+            def bring_back() -> None:
+                time.sleep(3)
+                stack_ckan.up(STATE_DIR)
+                restarted.set()
+
+            threading.Thread(target=bring_back, daemon=True).start()
+            return result
+
+    outage = Publisher(
+        publisher.ckan, StopCkanAfterLoad(publisher.loader._url), name_prefix=publisher.name_prefix, data_root=tmp_path
+    )
+    try:
+        result = publish_dataset(outage, "tourist-visitors-by-region")
+    finally:
+        restarted.wait(120)
+        stack_ckan.up(STATE_DIR)  # whatever happened, leave CKAN running for everyone else
+    assert result.outcome == "published"
+    assert "retrying" in caplog.text  # CKAN really was away for part of the publish
+    package = publisher.ckan.call("package_show", {"id": publisher.name_prefix + "tourist-visitors-by-region"})
+    assert package["version"] == version
+    assert {r["odl_version"] for r in package["resources"]} == {version}
+    assert publish_dataset(publisher, "tourist-visitors-by-region").outcome == "unchanged"
