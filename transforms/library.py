@@ -131,8 +131,8 @@ def library_status(data_root: Path | None = None, catalog_dir: Path | None = Non
 def _when(record: dict[str, Any] | None) -> str:
     if not record:
         return ""
-    stamp = str(record.get("finished_at") or record.get("published_at") or record.get("created_at") or "")
-    stamp = stamp or str(record.get("received_at") or record.get("time") or "")
+    keys = ("finished_at", "at", "created_at", "received_at", "time")
+    stamp = next((str(record[key]) for key in keys if record.get(key)), "")
     return stamp.replace("T", " ")[:19]
 
 
