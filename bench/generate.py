@@ -1,8 +1,10 @@
 """Deterministic large submissions for the benchmark (never committed: written under bench/work/)."""
 
+import csv
 import random
 from pathlib import Path
 
+from scripts import make_samples
 from transforms.reference import load_municipalities
 
 CSF_HEADER = "検体番号,捕獲年月日,市町名,緯度,経度,検査結果,検査年月日,備考"
@@ -27,4 +29,26 @@ def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123) -> Path:
             result = "陽性" if rng.random() < 0.07 else "陰性"
             note = "わな捕獲" if number % 5 == 0 else ""
             out.write(f"R6-{number:07d},{caught},{rng.choice(names)},{lat},{lon},{result},{tested},{note}\r\n")
+    return path
+
+
+def write_tourism_facilities(path: Path, rows: int, seed: int = 20240401) -> Path:
+    """A cp932 CSV of 観光施設一覧 as Excel saves it, with the demo's realistic facilities.
+
+    Rows go round the 29 市町, each numbering its own facilities (so 全国地方公共団体コード + ID is unique);
+    each row is built by the demo's make_samples (its helpers, private there, reused rather than copied: half-width kana, full-width phone digits, 和暦 and slash dates,
+    Excel times, ① and ㈱ in notes, a few facilities without coordinates).
+    """
+    rng = random.Random(seed)
+    municipalities = make_samples.load_municipalities()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="cp932", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(make_samples.FACILITY_COLUMNS)
+        for index in range(rows):
+            municipality = municipalities[index % len(municipalities)]
+            town = rng.choice(municipality.area.towns)
+            place = make_samples._local(town, rng.choice(make_samples.FACILITY_KINDS))
+            row = make_samples.facility(rng, municipality, index // len(municipalities) + 1, town, place)
+            writer.writerow([make_samples._csv_text(row[column]) for column in make_samples.FACILITY_COLUMNS])
     return path

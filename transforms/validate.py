@@ -131,48 +131,54 @@ def normalise(
     """Normalised values for every contract column and the row-level errors found on the way.
 
     Columns in `absent` are already reported missing from the file; their empty cells are not repeated per row.
+    Every rule here looks at one cell at a time, and most columns repeat a few values (dates, names, flags)
+    over many rows: each distinct value is checked and parsed once and the results are spread back over the rows.
     """
     rows = raw.index.to_numpy()
     findings: list[Finding] = []
     table = pd.DataFrame(index=raw.index)
     for column in contract.columns:
         submitted = raw[column.name].astype(str).str.strip()
-        formula = formula_like(submitted)
+        positions, uniques = pd.factorize(submitted, use_na_sentinel=False)
+        distinct = pd.Series(uniques, dtype=submitted.dtype)
+        formula = formula_like(distinct).to_numpy(dtype=bool)
         findings += _findings(
-            _code_where(formula, "formula_like_text"),
+            _codes_at(formula, "formula_like_text"),
+            positions,
             rows,
             column.name,
             submitted,
             lambda value, code: {"first": value[:1]},
         )
-        values = blank_markers_to_empty(submitted)
-        missing = (values == "") & column.required & (column.name not in absent)
-        findings += _findings(_code_where(missing, "required_value_missing"), rows, column.name, submitted)
-        parsed = parse_column(column, values, municipalities)
-        findings += _findings(
-            parsed.errors.where(~formula, None), rows, column.name, submitted, _message_params(column)
-        )
-        table[column.name] = parsed.values
+        values = blank_markers_to_empty(distinct)
+        missing = (values == "").to_numpy(dtype=bool) & column.required & (column.name not in absent)
+        findings += _findings(_codes_at(missing, "required_value_missing"), positions, rows, column.name, submitted)
+        parsed = _parse_values(column, values, municipalities)
+        codes = parsed.errors.to_numpy(dtype=object, copy=True)
+        codes[formula] = None
+        findings += _findings(codes, positions, rows, column.name, submitted, _message_params(column))
+        table[column.name] = _spread(parsed.values, positions, raw.index, many=values.nunique() * 2 > len(submitted))
     for check in contract.checks:
         findings += TABLE_CHECKS[check["check"]](table, rows, check)
     findings += duplicate_keys(table, rows, contract.key)
     return table, findings
 
 
-def parse_column(column: Column, values: pd.Series, municipalities: Municipalities) -> Parsed:
-    """Normalise one column by its contract type; errors hold finding codes (None where fine).
+def _codes_at(mask: np.ndarray, code: str) -> np.ndarray:
+    """A finding code where mask holds, None elsewhere."""
+    codes = np.full(len(mask), None, dtype=object)
+    codes[mask] = code
+    return codes
 
-    Most columns repeat a few values (dates, names, flags) over many rows, so each distinct value is
-    parsed once and the results are spread back over the rows.
+
+def _spread(distinct: pd.Series, positions: np.ndarray, index: pd.Index, many: bool) -> pd.Series:
+    """Per-row values from the parsed distinct cells: in the parser's dtype when `many` cells are distinct, else object.
+
+    The dtypes are those of the earlier code, which parsed columns of mostly distinct cells whole.
     """
-    positions, distinct = pd.factorize(values)
-    if len(distinct) * 2 > len(values):
-        return _parse_values(column, values, municipalities)
-    parsed = _parse_values(column, pd.Series(distinct, dtype=values.dtype), municipalities)
-    return Parsed(
-        pd.Series(parsed.values.to_numpy(dtype=object)[positions], index=values.index, dtype=object),
-        pd.Series(parsed.errors.to_numpy(dtype=object)[positions], index=values.index, dtype=object),
-    )
+    if many:
+        return pd.Series(distinct.array.take(positions), index=index, dtype=distinct.dtype)
+    return pd.Series(distinct.to_numpy(dtype=object)[positions], index=index, dtype=object)
 
 
 def _parse_values(column: Column, values: pd.Series, municipalities: Municipalities) -> Parsed:
@@ -236,17 +242,19 @@ def _message_params(column: Column) -> Callable[[str, str], dict[str, Any]]:
 
 
 def _findings(
-    codes: pd.Series,
+    codes: np.ndarray,
+    positions: np.ndarray,
     rows: np.ndarray,
     column: str | None,
     values: pd.Series,
     params: Callable[[str, str], dict[str, Any]] = lambda value, code: {},
 ) -> list[Finding]:
-    """One finding per non-null code; builds Python objects only for the (few) failing rows."""
-    failing = np.flatnonzero(codes.notna().to_numpy())
-    if not len(failing):
+    """One finding per row whose distinct value (positions index codes) has a code; Python objects only for those."""
+    flagged = pd.notna(codes)
+    if not flagged.any():
         return []
-    codes_array, values_array = codes.iloc[failing].to_numpy(), values.iloc[failing].to_numpy()
+    failing = np.flatnonzero(flagged[positions])
+    codes_array, values_array = codes[positions[failing]], values.iloc[failing].to_numpy()
     found = []
     for index, position in enumerate(failing):
         value, code = str(values_array[index]), codes_array[index]
@@ -255,11 +263,18 @@ def _findings(
 
 
 def _as_numbers(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values.where(values != ""), errors="coerce")
+    return _per_distinct(values, lambda distinct: pd.to_numeric(distinct.where(distinct != ""), errors="coerce"))
 
 
 def _as_dates(values: pd.Series) -> pd.Series:
-    return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    return _per_distinct(values, lambda distinct: pd.to_datetime(distinct, format="%Y-%m-%d", errors="coerce"))
+
+
+def _per_distinct(values: pd.Series, convert: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """convert (elementwise) applied to each distinct value once, spread back over values' index."""
+    positions, uniques = pd.factorize(values, use_na_sentinel=False)
+    converted = convert(pd.Series(uniques, dtype=values.dtype))
+    return pd.Series(converted.array.take(positions), index=values.index, dtype=converted.dtype)
 
 
 def _inside(numbers: pd.Series, bounds: tuple[float, float]) -> pd.Series:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from transforms.findings import Finding, UnreadableFile, error
 from transforms.readers.detect import decode_text
@@ -139,6 +141,50 @@ def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: 
 
 
 def _read_csv(encoded: bytes, start: int, delimiter: str, width: int) -> pd.DataFrame | None:
+    """Records of exactly `width` fields by Arrow's parser (several times faster); any other file by pandas' C parser."""
+    arrow = _read_csv_arrow(encoded, start, delimiter, width)
+    return arrow if arrow is not None else _read_csv_pandas(encoded, start, delimiter, width)
+
+
+# Arrow's CSV parser reads quotes, doubled quotes, line breaks inside quotes and \r line ends as pandas' C
+# parser does. It differs where pandas would fail or pad, and there it reports an error or is not used:
+# a row with fewer or more fields than `width` (pandas pads or fails: Arrow fails), a quote left open at
+# the end (pandas fails: Arrow ends the field, so a sentinel row shows it), a NUL (pandas cuts the field).
+_STRING = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _read_csv_arrow(encoded: bytes, start: int, delimiter: str, width: int) -> pd.DataFrame | None:
+    if encoded.find(b"\0", start) >= 0:
+        return None
+    names = [str(col) for col in range(width)]
+    ends_line = encoded.endswith((b"\n", b"\r"))
+    # An empty record after the body: still a record of `width` empty fields unless a quote was left open.
+    sentinel = (b"" if ends_line else b"\n") + delimiter.encode() * (width - 1) + b"\n"
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(encoded[start:] + sentinel),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    last = table.slice(table.num_rows - 1)
+    if any(last.column(name)[0].as_py() != "" for name in names):
+        return None
+    body = table.slice(0, table.num_rows - 1)
+    return pd.DataFrame(
+        {col: pd.Series(body.column(name), dtype=_STRING) for col, name in enumerate(names)},
+        columns=pd.RangeIndex(width),
+    )
+
+
+def _read_csv_pandas(encoded: bytes, start: int, delimiter: str, width: int) -> pd.DataFrame | None:
     source = io.BytesIO(encoded)
     source.seek(start)
     try:
