@@ -106,9 +106,20 @@ class DatastoreLoader:
             return _table_version(connection, schema, _relname(schema, resource_id))
 
     def load(
-        self, resource_id: str, chunks: Iterable[bytes], version: str, *, columns: list[str], keep_previous: bool = True
+        self,
+        resource_id: str,
+        chunks: Iterable[bytes],
+        version: str,
+        *,
+        columns: list[str],
+        keep_previous: bool = True,
+        full_text: bool = True,
     ) -> LoadResult:
-        """Replace the rows of the live table with the CSV chunks (no header, values in the order of `columns`)."""
+        """Replace the rows of the live table with the CSV chunks (no header, values in the order of `columns`).
+
+        full_text=False leaves `_full_text` empty (no `q` search on this version) and skips its cost, the
+        largest of a big load; rows later added through the API still get it from CKAN's trigger.
+        """
         started = time.perf_counter()
         with self._connect() as connection, connection.transaction():
             cursor = connection.cursor()
@@ -127,7 +138,7 @@ class DatastoreLoader:
             cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
             cursor.execute(sql.SQL("SET LOCAL maintenance_work_mem = '256MB'"))
             _create_staging(cursor, resource_id)
-            rows = _copy_rows(cursor, staging, columns, chunks)
+            rows = _copy_rows(cursor, staging, columns, chunks, full_text=full_text)
             _add_constraints_indexes_triggers_grants(cursor, live, resource_id)
             cursor.execute(sql.SQL("ANALYZE {}").format(staging))
             loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"))
@@ -247,7 +258,9 @@ def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
     )
 
 
-def _copy_rows(cursor: psycopg.Cursor[Any], staging: sql.Composed, columns: list[str], chunks: Iterable[bytes]) -> int:
+def _copy_rows(
+    cursor: psycopg.Cursor[Any], staging: sql.Composed, columns: list[str], chunks: Iterable[bytes], *, full_text: bool
+) -> int:
     """COPY into an unlogged temporary table, then one INSERT … SELECT that fills _full_text too."""
     names = sql.SQL(", ").join(map(sql.Identifier, columns))
     cursor.execute(
@@ -259,12 +272,12 @@ def _copy_rows(cursor: psycopg.Cursor[Any], staging: sql.Composed, columns: list
         for chunk in chunks:
             copy.write(chunk)
     # The same text CKAN's populate_full_text_trigger indexes: every data column's value, space-separated.
-    full_text = sql.SQL("to_tsvector(concat_ws(' ', {}))").format(
+    vector = sql.SQL("to_tsvector(concat_ws(' ', {}))").format(
         sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(name)) for name in columns)
     )
     cursor.execute(
         sql.SQL("INSERT INTO {} ({}, _full_text) SELECT {}, {} FROM odl_incoming").format(
-            staging, names, names, full_text
+            staging, names, names, vector if full_text else sql.SQL("NULL")
         )
     )
     rows = cursor.rowcount

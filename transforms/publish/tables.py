@@ -55,8 +55,8 @@ def datastore_type(column: Column) -> str:
 
 
 def _blank_to_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    text = pc.utf8_trim_whitespace(values)
-    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    # Connect has trimmed every value already; only the empty ones are left to turn into nulls.
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
 
 
 def _typed_column(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray:
