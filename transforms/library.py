@@ -6,13 +6,16 @@ so it needs neither Airflow nor CKAN to answer. The Airflow UI page and `make de
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from transforms import settings
 from transforms.contracts import load_departments, load_published_contracts
 
+SHOWN_IN = ZoneInfo("Asia/Tokyo")  # the stages record UTC or offsets; people read 日本時間
 SUBMISSIONS_LEDGER = "submissions.jsonl"
 CONNECT_LEDGER = "connect.jsonl"
 PUBLISH_LEDGER = "publish.jsonl"
@@ -39,6 +42,7 @@ class DatasetStatus:
     department_name: str
     inputs: list[str]
     submission: dict[str, Any] | None = None  # the latest submission of any input
+    accepted: dict[str, Any] | None = None  # the latest accepted one: what the data is built from
     validation: dict[str, Any] | None = None  # the latest connect run
     publish: dict[str, Any] | None = None  # the latest publish that changed or confirmed CKAN
 
@@ -105,6 +109,7 @@ def library_status(data_root: Path | None = None, catalog_dir: Path | None = Non
             department_name=departments[contract.department].name,
             inputs=list(contract.inputs),
             submission=_latest(submissions, dataset=contract.inputs),
+            accepted=_latest(submissions, dataset=contract.inputs, outcome=("accepted",)),
             validation=_latest(validations, dataset=(contract.id,)),
             publish=_latest(publishes, dataset=(contract.id,)),
         )
@@ -133,7 +138,17 @@ def _when(record: dict[str, Any] | None) -> str:
         return ""
     keys = ("finished_at", "at", "created_at", "received_at", "time")
     stamp = next((str(record[key]) for key in keys if record.get(key)), "")
-    return stamp.replace("T", " ")[:19]
+    return _local_time(stamp)
+
+
+def _local_time(stamp: str) -> str:
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(SHOWN_IN)
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 def _label(record: dict[str, Any] | None) -> str:
@@ -141,6 +156,14 @@ def _label(record: dict[str, Any] | None) -> str:
         return "まだありません"
     outcome = str(record.get("outcome", ""))
     return OUTCOME_LABELS.get(outcome, outcome)
+
+
+def _in_use(dataset: DatasetStatus) -> str:
+    """When the latest file was turned back, the one the data is still built from."""
+    accepted, latest = dataset.accepted, dataset.submission
+    if not accepted or accepted is latest:
+        return ""
+    return f"<br><small>使用中: {escape(str(accepted.get('original_name')))}（{escape(_when(accepted))}）</small>"
 
 
 def _link(href: str | None, text: str) -> str:
@@ -176,7 +199,8 @@ def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = 
             f"<td>{escape(dataset.department_name)}</td>"
             f'<td><span class="badge">{stage_text[dataset.stage]}</span></td>'
             f"<td>{escape(_label(submission))}<br><small>{escape(_when(submission))}</small>"
-            f"{'<br><small>' + escape(str(submission.get('original_name'))) + '</small>' if submission else ''}</td>"
+            f"{'<br><small>' + escape(str(submission.get('original_name'))) + '</small>' if submission else ''}"
+            f"{_in_use(dataset)}</td>"
             f"<td>{escape(_label(validation))}<br><small>{escape(_when(validation))}</small>"
             f"<br>{_link(report, '検証レポート')}</td>"
             f"<td>{escape(_label(publish))} {publish_facts}<br><small>{escape(_when(publish))}</small>"
@@ -188,7 +212,7 @@ def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = 
     rejected_html = "".join(
         f"<h3>{escape(name)}</h3><ul>"
         + "".join(
-            f"<li>{escape(r.file)}（{escape(r.received_at.replace('T', ' ')[:19])}、エラー{r.errors}件）"
+            f"<li>{escape(r.file)}（{escape(_local_time(r.received_at))}、エラー{r.errors}件）"
             f" {_link(report_href(r.report_path), '確認結果レポート')}</li>"
             for r in rejections
         )
@@ -210,7 +234,7 @@ thead th {{ background: #f3f5f7; }} small {{ color: #666; }} code {{ color: #555
 .stage-validated .badge, .stage-stored .badge {{ background: #fdf0c4; }}
 </style></head><body>
 <h1>オープンデータライブラリ / Open Data Library</h1>
-<p class="lead">ためる（受付）→ つなぐ（結合・検証）→ つくる（CKANで公開）の状況です。</p>
+<p class="lead">ためる（受付）→ つなぐ（結合・検証）→ つくる（CKANで公開）の状況です。時刻は日本時間です。</p>
 <table><thead><tr><th>データセット</th><th>担当部署</th><th>状況</th><th>最新の提出</th>
 <th>最新の検証</th><th>最新の公開</th></tr></thead><tbody>{"".join(rows)}</tbody></table>
 <h2>差し戻した提出ファイル</h2>

@@ -123,6 +123,11 @@ def test_library_page_shows_every_dataset_published(browser: chromium.Browser, s
     ).json()["access_token"]
     browser.open(f"{stack_info['airflow_url']}/api/v2/version")  # the cookie belongs to the Airflow site
     browser.add_cookie("_token", token)
+    # As an engineer finds it: the Airflow UI with the page in its navigation.
+    browser.open(f"{stack_info['airflow_url']}/plugin/open-data-library")
+    time.sleep(3)  # the UI is a single-page app that loads the plugin list, then the frame
+    browser.screenshot(SCREENSHOTS / "airflow-open-data-library.png")
+    assert "Open Data Library / オープンデータライブラリ" in browser.visible_text()
     browser.open(f"{stack_info['airflow_url']}/odl/")
     browser.screenshot(SCREENSHOTS / "open-data-library.png")
     text = browser.visible_text()

@@ -87,3 +87,22 @@ def test_page_escapes_what_departments_wrote(tmp_path: Path) -> None:
     )
     page = render_html(library_status(tmp_path), lambda path: None)
     assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_times_are_shown_in_japan_time_and_the_file_in_use_is_named(tmp_path: Path) -> None:
+    write_ledger(
+        tmp_path,
+        "submissions.jsonl",
+        [
+            submission("csf-wild-boar", "accepted", "豚熱_1.csv", received_at="2026-12-01T00:30:00+00:00"),
+            submission("csf-wild-boar", "rejected", "豚熱_2.csv", received_at="2026-12-01T01:00:00+00:00"),
+        ],
+    )
+    write_ledger(
+        tmp_path,
+        "publish.jsonl",
+        [{"dataset": "csf-wild-boar", "outcome": "published", "time": "2026-12-01T10:05:00+09:00"}],
+    )
+    page = render_html(library_status(tmp_path), lambda path: None)
+    assert "2026-12-01 10:00" in page and "2026-12-01 10:05" in page  # 01:00 UTC and +09:00, both as JST
+    assert "使用中: 豚熱_1.csv（2026-12-01 09:30）" in page
