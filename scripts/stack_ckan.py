@@ -69,6 +69,7 @@ def render_ini(state_dir: Path, keys: dict[str, str]) -> Path:
         "site_url": URL,
         "redis_url": REDIS_URL,
         "storage_path": str(storage),
+        "licenses_file": str(REPO_ROOT / "ckan" / "licenses.json"),
     }
     ini = state_dir / "ckan.ini"
     text = Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
@@ -215,6 +216,11 @@ def up(state_dir: Path) -> dict[str, str]:
     info_file = state_dir / "ckan.json"
     stored: dict[str, str] = json.loads(info_file.read_text()) if info_file.exists() else {}
     running = processes.running_pid(state_dir / "pids" / f"{SERVICE}.pid") is not None
+    ini_before = (state_dir / "ckan.ini").read_text(encoding="utf-8") if (state_dir / "ckan.ini").exists() else None
+    ini = render_ini(state_dir, keys)
+    if running and ini.read_text(encoding="utf-8") != ini_before:
+        processes.stop(SERVICE, state_dir)  # a changed template takes effect on this up, not on some later restart
+        running = False
     if running and answers() and _token_works(stored.get("api_token")):
         return stored
 
@@ -223,7 +229,6 @@ def up(state_dir: Path) -> dict[str, str]:
     log = state_dir / "logs" / "ckan-setup.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     _ensure_roles_and_databases(keys)
-    ini = render_ini(state_dir, keys)
     _initialise(ini, keys, log)
     _serve(state_dir, ini)
 

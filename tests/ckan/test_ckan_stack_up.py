@@ -111,3 +111,19 @@ def test_down_stops_what_it_started_and_up_again_reuses_everything(ckan_stack: d
     assert time.perf_counter() - started < 30
     assert again == ckan_stack
     assert RemoteCKAN(again["url"], apikey=again["api_token"]).action.api_token_list(user_id=again["sysadmin"])
+
+
+def test_cc_by_4_0_is_an_open_license_with_a_japanese_title(anonymous: RemoteCKAN) -> None:
+    licenses = {license["id"]: license for license in anonymous.action.license_list()}
+    assert licenses["cc-by-4.0"]["title"] == "クリエイティブ・コモンズ 表示 4.0 国際 (CC BY 4.0)"
+    assert licenses["cc-by-4.0"]["od_conformance"] == "approved"
+    assert "pdl-1.0" in licenses
+
+
+def test_a_changed_template_restarts_ckan_on_the_next_up(ckan_stack: dict[str, str], tmp_path: Path) -> None:
+    pid = processes.running_pid(STATE_DIR / "pids" / f"{stack_ckan.SERVICE}.pid")
+    ini = STATE_DIR / "ckan.ini"
+    ini.write_text(ini.read_text(encoding="utf-8") + "\n# stale\n", encoding="utf-8")  # as if the template moved on
+    assert stack_ckan.up(STATE_DIR) == ckan_stack
+    assert processes.running_pid(STATE_DIR / "pids" / f"{stack_ckan.SERVICE}.pid") not in (None, pid)
+    assert "# stale" not in ini.read_text(encoding="utf-8")
