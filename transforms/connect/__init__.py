@@ -13,5 +13,6 @@ For each published contract (catalog/published/<dataset>.yaml):
 
 Curated dtypes (what the create stage maps to DataStore types): integer → nullable Int64;
 decimal, latitude, longitude → float64; everything else, dates (YYYY-MM-DD), year-months
-(YYYY-MM) and times (HH:MM) included → Python str in an object column. Empty cells are nulls.
+(YYYY-MM) and times (HH:MM) included → pandas "string" (pyarrow; Parquet string). Empty
+cells are nulls.
 """

@@ -61,7 +61,12 @@ class JoinQuality:
         return found
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"blocking": self.blocking}
+        """JSON-shaped: lists, not tuples, so a report read back compares equal."""
+        examples = {
+            kind: [{"key": e.key, "rows": e.rows, "source_rows": list(e.source_rows)} for e in getattr(self, kind)]
+            for kind in ("unmatched", "ambiguous")
+        }
+        return asdict(self) | examples | {"blocking": self.blocking}
 
 
 def reconcile(

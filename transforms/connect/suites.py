@@ -20,12 +20,12 @@ from transforms.reference import Municipalities
 from transforms.validate import LATITUDE_RANGE, LONGITUDE_RANGE
 
 CURATED_BATCH = "curated"
-# Column type → (pattern, how the label names the format).
+# Column type → (pattern, how the label names the format). Groups do not capture: GX warns on capturing ones.
 FORMATS = {
-    "date": (r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", "YYYY-MM-DD"),
-    "year_month": (r"^\d{4}-(0[1-9]|1[0-2])$", "YYYY-MM"),
-    "time": (r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$", "HH:MM"),
-    "phone": (r"^0\d(-?\d){8,9}$", "電話番号（半角数字とハイフン）"),
+    "date": (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$", "YYYY-MM-DD"),
+    "year_month": (r"^\d{4}-(?:0[1-9]|1[0-2])$", "YYYY-MM"),
+    "time": (r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$", "HH:MM"),
+    "phone": (r"^0\d(?:-?\d){8,9}$", "電話番号（半角数字とハイフン）"),
     "url": (r"^https?://\S+$", "URL（http:// か https://）"),
     "lg_code": (r"^\d{6}$", "6桁のコード"),
 }
@@ -51,7 +51,7 @@ def _column_expectations(column: Column, municipalities: Municipalities) -> list
     if column.type == "integer" or column.type in FLOAT_TYPES:
         type_list, type_ja = TYPE_NAMES["integer" if column.type == "integer" else "float"]
     else:
-        type_list, type_ja = ["str"], "文字列"
+        type_list, type_ja = ["StringDtype"], "文字列"
     found.append(
         _expectation(
             "expect_column_values_to_be_in_type_list",
