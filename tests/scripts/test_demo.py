@@ -81,7 +81,7 @@ def test_each_department_has_a_rejected_sample_with_a_report(demo: str) -> None:
 
 def test_printed_api_calls_work_when_pasted(demo: str) -> None:
     commands = [line.strip() for line in demo.splitlines() if line.strip().startswith("curl ")]
-    assert [c.split("/api/3/action/")[1].split("'")[0] for c in commands] == [
+    assert [c.split("/api/3/action/")[1].split()[0].strip("'") for c in commands] == [
         "package_search",
         "datastore_search",
         "datastore_search_sql",
