@@ -55,18 +55,19 @@ def dump(changes: list[Change]) -> str:
 
 
 def render_markdown(changes: list[Change]) -> str:
-    """The 更新履歴 section of the dataset description (CKAN renders notes as Markdown)."""
+    """The 更新履歴 section of the dataset description, newest first.
+
+    A list, not a table: CKAN renders notes with Markdown's core syntax only, which has no tables.
+    """
     if not changes:
         return ""
-    lines = [
-        "### 更新履歴",
-        "",
-        "| 公開日時 | 版 | 件数 | 追加 | 削除 | 変更 | 備考 |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    lines = ["### 更新履歴", ""]
     for change in changes[:KEEP_ENTRIES]:
-        counts = ["—" if count is None else f"{count:,}" for count in (change.added, change.removed, change.changed)]
-        lines.append(
-            f"| {change.published_at} | `{change.version[:12]}` | {change.rows:,} | {' | '.join(counts)} | {change.note} |"
+        counts = "、".join(
+            f"{label} {'—' if count is None else f'{count:,}'}"
+            for label, count in (("追加", change.added), ("削除", change.removed), ("変更", change.changed))
         )
+        when = change.published_at.replace("T", " ")[:16]
+        note = f"　{change.note}" if change.note else ""
+        lines.append(f"- {when}　版 `{change.version[:12]}`　{change.rows:,}件（{counts}）{note}")
     return "\n".join(lines)

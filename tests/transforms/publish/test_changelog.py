@@ -31,12 +31,12 @@ def test_entries_round_trip_and_render_newest_first() -> None:
     second = changelog.Change("b" * 16, "a" * 16, "2026-12-02T10:00:00+09:00", 13, 1, 0, 2)
     raw = changelog.dump([second, first])
     assert changelog.entries(raw) == [second, first]
-    table = changelog.render_markdown([second, first]).splitlines()
-    assert table[0] == "### 更新履歴"
-    assert "`bbbbbbbbbbbb` | 13 | 1 | 0 | 2 |" in table[4]
-    assert "新規公開" in table[5]
+    lines = changelog.render_markdown([second, first]).splitlines()
+    assert lines[0] == "### 更新履歴"
+    assert lines[2] == "- 2026-12-02 10:00　版 `bbbbbbbbbbbb`　13件（追加 1、削除 0、変更 2）"
+    assert lines[3].startswith("- 2026-12-01 10:00") and lines[3].endswith("新規公開")
 
 
 def test_unknown_counts_show_as_a_dash() -> None:
     change = changelog.Change("c" * 16, "b" * 16, "2026-12-03T10:00:00+09:00", 5, None, None, None)
-    assert "| — | — | — |" in changelog.render_markdown([change])
+    assert "（追加 —、削除 —、変更 —）" in changelog.render_markdown([change])
