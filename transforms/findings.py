@@ -60,7 +60,7 @@ MESSAGES: dict[str, str] = {
     "lg_code_check_digit": (
         "全国地方公共団体コード「{value}」の検査数字（6桁目）が合いません。コードを確認してください。"
     ),
-    "lg_code_not_in_mie": "全国地方公共団体コード「{value}」は三重県の市町のコードではありません。",
+    "lg_code_not_in_mie": "全国地方公共団体コード「{value}」は三重県・県内市町のコードではありません。",
     "unknown_municipality": "市町名「{value}」は三重県の市町にありません。正しい市町名を入力してください。",
     "ambiguous_municipality": "市町名「{value}」が複数の市町に当てはまります。郡名を付けるなどして1つに決めてください。",
     "invalid_integer": "「{column}」の値「{value}」は整数ではありません。半角の数字で入力してください。",

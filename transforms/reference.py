@@ -11,6 +11,7 @@ import pandas as pd
 from transforms import settings
 
 PREFECTURE = "三重県"
+PREFECTURE_CODE = "240001"  # 三重県 itself: a valid publisher of data, but no 市町 and no 地域
 _SPACES = re.compile(r"\s+")
 
 
@@ -26,7 +27,13 @@ class Municipalities:
 
     @property
     def codes(self) -> frozenset[str]:
+        """The municipalities' codes."""
         return frozenset(self.table["code"])
+
+    @property
+    def mie_codes(self) -> frozenset[str]:
+        """Mie's 30 codes: the municipalities' and the prefecture's own."""
+        return self.codes | {PREFECTURE_CODE}
 
     def name_lookup(self) -> dict[str, str | None]:
         """Every accepted spelling → code; None marks a spelling that fits more than one municipality."""

@@ -191,7 +191,7 @@ def _parse_values(column: Column, values: pd.Series, municipalities: Municipalit
         case "lg_code":
             parsed = parse_lg_codes(values)
             if column.in_mie:
-                outside = parsed.errors.isna() & (parsed.values != "") & ~parsed.values.isin(municipalities.codes)
+                outside = parsed.errors.isna() & (parsed.values != "") & ~parsed.values.isin(municipalities.mie_codes)
                 # A restored leading zero never gives a Mie code (24xxxx): five digits means the check digit is missing.
                 five_digits = fold_ascii_width(values).str.fullmatch(r"\d{5}")
                 parsed.errors[outside & five_digits] = "invalid_lg_code"

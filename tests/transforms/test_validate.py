@@ -107,6 +107,12 @@ def test_each_evacuation_rule_names_row_column_and_code(
     assert not result.valid
 
 
+def test_the_prefectures_own_code_is_one_of_mies_codes(tmp_path: Path) -> None:
+    # 三重県 itself publishes data: 240001 is one of Mie's 30 codes (29 市町 and the prefecture).
+    path = write_csv(tmp_path, [EVACUATION_HEADER, evacuation_row(全国地方公共団体コード="240001")])
+    assert check(path, "evacuation-sites").errors == []
+
+
 def test_swapped_coordinates_message_names_both_columns(tmp_path: Path) -> None:
     path = write_csv(tmp_path, [EVACUATION_HEADER, evacuation_row(緯度="136.5", 経度="34.7")])
     (finding,) = check(path, "evacuation-sites").errors

@@ -44,11 +44,15 @@ def _with_municipality(table: pd.DataFrame, codes: pd.Series, municipalities: Mu
 def enrich_municipality(
     contract: PublishedContract, inputs: dict[str, pd.DataFrame], municipalities: Municipalities
 ) -> Built:
-    """The department's rows as they are, plus 市町名 and 地域 of the code in params.code_column."""
+    """The department's rows as they are, plus 市町名 and 地域 of the code in params.code_column.
+
+    With params.prefecture_allowed, rows 三重県 itself registered (240001) join with 市町名 and 地域 empty.
+    """
     name, raw = _single(contract, inputs)
     column = contract.params["code_column"]
     codes = raw[column].astype(object)
-    quality = join_codes(codes, municipalities, name, column, raw[SOURCE_ROW_COLUMN])
+    prefecture_allowed = bool(contract.params.get("prefecture_allowed", False))
+    quality = join_codes(codes, municipalities, name, column, raw[SOURCE_ROW_COLUMN], prefecture_allowed)
     table = raw.assign(
         市町名=municipalities.attribute(codes, "name").to_numpy(),
         地域=municipalities.attribute(codes, "region").to_numpy(),

@@ -106,10 +106,19 @@ def _examples(keys: pd.Series, source_rows: pd.Series) -> tuple[KeyExample, ...]
 
 
 def join_codes(
-    codes: pd.Series, municipalities: Municipalities, input: str, column: str, source_rows: pd.Series
+    codes: pd.Series,
+    municipalities: Municipalities,
+    input: str,
+    column: str,
+    source_rows: pd.Series,
+    prefecture_allowed: bool = False,
 ) -> JoinQuality:
-    """全国地方公共団体コード looked up among Mie's municipalities (codes are unique: never ambiguous)."""
-    status = np.where(codes.isin(list(municipalities.codes)).to_numpy(dtype=bool), MATCHED, UNMATCHED)
+    """全国地方公共団体コード looked up among Mie's municipalities (codes are unique: never ambiguous).
+
+    prefecture_allowed: 三重県's own code also matches (data the prefecture registered; no 市町 to add).
+    """
+    known = municipalities.mie_codes if prefecture_allowed else municipalities.codes
+    status = np.where(codes.isin(list(known)).to_numpy(dtype=bool), MATCHED, UNMATCHED)
     return reconcile(input, column, "三重県の市町（全国地方公共団体コード）", codes, status, source_rows)
 
 

@@ -94,10 +94,10 @@ def _column_expectations(column: Column, municipalities: Municipalities) -> list
         found.append(
             _expectation(
                 "expect_column_values_to_be_in_set",
-                f"「{name}」が三重県の市町のコード",
-                f"{column.label_en or name} is a Mie municipality's code",
+                f"「{name}」が三重県・県内市町のコード",
+                f"{column.label_en or name} is one of Mie's codes (the prefecture's or a municipality's)",
                 column=name,
-                value_set=sorted(municipalities.codes),
+                value_set=sorted(municipalities.mie_codes),
             )
         )
     elif column.type in FORMATS:

@@ -59,3 +59,22 @@ def test_unknown_codes_block_code_joins(contracts, municipalities) -> None:
     (join,) = built.joins
     assert (join.matched_rows, join.unmatched_rows, join.unmatched_keys) == (1, 2, 2)
     assert [(e.key, e.source_rows) for e in join.unmatched] == [("231002", (3,)), ("（空欄）", (4,))]
+
+
+def test_the_prefectures_own_code_joins_only_where_the_contract_allows_it(contracts, municipalities) -> None:
+    rows = [{"全国地方公共団体コード": code, "ID": str(i)} for i, code in enumerate(("240001", "242012"))]
+    facilities = contracts["tourism-facilities"]
+    built = TRANSFORMS[facilities.transform](
+        facilities, {"tourism-facilities": raw_table("tourism-facilities", rows)}, municipalities
+    )
+    (join,) = built.joins
+    assert not join.blocking and join.matched_rows == 2
+    assert built.table[["市町名", "地域"]].to_numpy().tolist() == [["", ""], ["津市", "中南勢"]]
+
+    # An evacuation site lies in a 市町: the prefecture's code as its location does not join.
+    sites = contracts["evacuation-sites"]
+    rows = [{"全国地方公共団体コード": "240001", "ID": "1", "所在地_全国地方公共団体コード": "240001"}]
+    built = TRANSFORMS[sites.transform](
+        sites, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities
+    )
+    assert built.joins[0].blocking

@@ -31,7 +31,8 @@ def test_a_suite_holds_the_contract_rules(contracts, municipalities) -> None:
     in_set = {kwargs["column"]: kwargs["value_set"] for kwargs in by_type["expect_column_values_to_be_in_set"]}
     assert in_set["検査結果"] == ["陽性", "陰性"]
     assert (
-        in_set["全国地方公共団体コード"] == sorted(municipalities.codes) and len(in_set["全国地方公共団体コード"]) == 29
+        in_set["全国地方公共団体コード"] == sorted(municipalities.mie_codes)
+        and len(in_set["全国地方公共団体コード"]) == 30
     )
     between = {
         kwargs["column"]: (kwargs["min_value"], kwargs.get("max_value"))

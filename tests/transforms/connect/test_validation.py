@@ -59,7 +59,7 @@ def test_a_code_outside_mie_fails_with_the_departments_row(contracts, municipali
     result = run(contracts, municipalities, "csf-wild-boar", table, csf_inputs, rows)
 
     (failed,) = result.failed
-    assert failed.label_ja == "「全国地方公共団体コード」が三重県の市町のコード"
+    assert failed.label_ja == "「全国地方公共団体コード」が三重県・県内市町のコード"
     assert (failed.unexpected_count, failed.examples, failed.source_rows) == (1, ["231002"], [5])
 
 
