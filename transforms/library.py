@@ -192,8 +192,8 @@ def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = 
         publish_facts = ""
         if publish:
             version = str(publish.get("version") or "")[:12]
-            rows = publish.get("rows")
-            publish_facts = f"版 {escape(version)}・{rows:,}行" if isinstance(rows, int) else f"版 {escape(version)}"
+            count = publish.get("rows")
+            publish_facts = f"版 {escape(version)}・{count:,}行" if isinstance(count, int) else f"版 {escape(version)}"
         rows.append(
             f'<tr class="stage-{dataset.stage}"><td><strong>{escape(dataset.title)}</strong>'
             f"<br><code>{escape(dataset.id)}</code></td>"
