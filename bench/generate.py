@@ -10,8 +10,11 @@ from transforms.reference import load_municipalities
 CSF_HEADER = "検体番号,捕獲年月日,市町名,緯度,経度,検査結果,検査年月日,備考"
 
 
-def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123) -> Path:
-    """A cp932 CSV the way Excel saves it: 和暦 and 西暦 dates, names with and without 郡, CRLF."""
+def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123, prefix: str = "R6") -> Path:
+    """A cp932 CSV the way Excel saves it: 和暦 and 西暦 dates, names with and without 郡, CRLF.
+
+    検体番号 are prefix-0000001 …: a distinct prefix makes a distinct submission (the end-to-end run's).
+    """
     rng = random.Random(seed)
     municipalities = load_municipalities().table
     names = [
@@ -28,7 +31,7 @@ def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123) -> Path:
             lat, lon = f"{rng.uniform(33.8, 35.2):.5f}", f"{rng.uniform(135.9, 136.9):.5f}"
             result = "陽性" if rng.random() < 0.07 else "陰性"
             note = "わな捕獲" if number % 5 == 0 else ""
-            out.write(f"R6-{number:07d},{caught},{rng.choice(names)},{lat},{lon},{result},{tested},{note}\r\n")
+            out.write(f"{prefix}-{number:07d},{caught},{rng.choice(names)},{lat},{lon},{result},{tested},{note}\r\n")
     return path
 
 

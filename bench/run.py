@@ -1,141 +1,369 @@
-"""`make bench`: measured speed and memory, written to bench/results.md and bench/results.json.
+"""`make bench`: odl side by side with the API-upsert loader, ckanext-xloader and the PostgreSQL COPY floor.
 
-Each measurement runs in its own process three times; the median time and the
-largest peak RSS are reported.
+Writes bench/results.md and bench/results.json. Every measurement runs in fresh child processes
+(`--repeats`, default 3): the median time and the largest peak RSS are reported. Development runs:
+`python -m bench.run --rows 20000` (or BENCH_ROWS=20000); committed results come from 1,000,000.
 """
 
-import json
+import argparse
+import csv
 import os
 import platform
-import resource
-import statistics
 import subprocess
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.generate import write_csf_wild_boar
+from bench import ckan_side, report
+from bench.generate import write_csf_wild_boar, write_tourism_facilities
+from bench.measure import Run, median, run_child
 
 BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
 WORK_DIR = BENCH_DIR / "work"
-ROWS = 1_000_000
-REPEATS = 3
 VENV_BIN = Path(sys.executable).parent
+PYTHON = str(VENV_BIN / "python")
+FULL_ROWS = 1_000_000
+UPSERT_ROWS, UPSERT_BATCH = 100_000, 250
+END_TO_END_ROWS = 10_000
+PUBLISHED = "csf-wild-boar"  # the published dataset whose final CSV every loader loads
 
 
-def timed(command: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one run of command in a fresh child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    seconds = time.perf_counter() - start
-    if completed.returncode not in ok_codes:
-        raise RuntimeError(f"{command} exited {completed.returncode}: {completed.stderr[-2000:]}")
-    # RUSAGE_CHILDREN keeps the largest child so far; a fresh measurement needs a larger child to show.
-    peak_kb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return seconds, peak_kb / 1024
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", FULL_ROWS)))
+    parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
+    parser.add_argument("--skip", nargs="*", default=[], help="check connect publish floor upsert xloader dags e2e")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where results.md/json go")
+    args = parser.parse_args(argv)
+    bench = Bench(args.rows, args.repeats, set(args.skip))
+    load_before = os.getloadavg()
+    results = bench.run_all()
+    results = report.with_ratios(results)
+    machine = machine_facts(args.repeats, load_before, os.getloadavg())
+    full = {"machine": machine, "results": results, "targets": report.targets(results, FULL_ROWS)}
+    notes = bench.notes + missed_notes(full["targets"]) + analysis()
+    report.write(full, notes, args.out)
+    print(report.render_markdown(full, notes))
+    return 0
 
 
-def measure(command: list[str], rows: int, method: str) -> dict[str, Any]:
-    runs = [timed([str(VENV_BIN / "python"), "-c", PEAK_WRAPPER, *command]) for _ in range(REPEATS)]
-    seconds = statistics.median(run[0] for run in runs)
+class Bench:
+    def __init__(self, rows: int, repeats: int, skip: set[str]) -> None:
+        self.rows, self.repeats, self.skip = rows, repeats, skip
+        self.results: list[dict[str, Any]] = []
+        self.notes: list[str] = []
+        WORK_DIR.mkdir(parents=True, exist_ok=True)
+
+    def run_all(self) -> list[dict[str, Any]]:
+        csf = self.submission("豚熱検査結果", write_csf_wild_boar)
+        tourism = self.submission("観光施設一覧", write_tourism_facilities)
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("check", lambda: self.check(csf, tourism)),
+            ("connect", lambda: self.connect(csf, tourism)),
+            ("dags", self.dag_parse),
+        ]
+        for name, step in steps:
+            if name not in self.skip:
+                step()
+        final = self.prepare(csf)
+        loaders: list[tuple[str, Callable[[Path, Path], None]]] = [
+            ("floor", self.floor),
+            ("publish", self.publish),
+            ("upsert", self.upsert),
+            ("xloader", self.xloader),
+        ]
+        for name, loader in loaders:
+            if name in self.skip:
+                continue
+            if final is None:
+                self.results.append(report.not_available(_loader_method(name), self.rows, "no curated data"))
+            else:
+                loader(*final)
+        if "e2e" not in self.skip:
+            self.end_to_end()
+        self.clean_up()
+        return self.results
+
+    # ---- inputs
+
+    def submission(self, stem: str, write: Callable[[Path, int], Path]) -> Path:
+        path = WORK_DIR / f"{stem}_{self.rows}.csv"
+        if not path.exists():
+            started = time.perf_counter()
+            write(path.with_suffix(".tmp"), self.rows).rename(path)
+            print(f"generated {path.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        return path
+
+    def prepare(self, csf: Path) -> tuple[Path, Path] | None:
+        """The curated Parquet and the published CSV of csf-wild-boar, made once by the pipeline's own code."""
+        parquet, final = (
+            WORK_DIR / f"curated_{PUBLISHED}_{self.rows}.parquet",
+            WORK_DIR / f"{PUBLISHED}_{self.rows}.csv",
+        )
+        if parquet.exists() and final.exists():
+            return parquet, final
+        try:
+            run_child(
+                [PYTHON, "-m", "bench.steps", "prepare", str(csf), "csf-wild-boar", PUBLISHED, str(parquet), str(final)]
+            )
+        except RuntimeError as failure:
+            self.notes.append(f"curated data could not be made: {_last_line(failure)}")
+            return None
+        return parquet, final
+
+    # ---- measurements
+
+    def measured(
+        self, method: str, rows: int, command: list[str], seconds_of: Callable[[Run], float] | None = None
+    ) -> dict[str, Any]:
+        """Median of the runs (the child's own figure when seconds_of says so) and the largest peak RSS."""
+        try:
+            runs = [run_child(command, env=_env()) for _ in range(self.repeats)]
+        except RuntimeError as failure:
+            row = report.not_available(method, rows, _last_line(failure))
+        else:
+            seconds = median([seconds_of(run) if seconds_of else run.seconds for run in runs])
+            row = report.result(method, rows, seconds, max(run.peak_rss_mb for run in runs))
+        self.results.append(row)
+        print(f"{method}: {row['seconds']} s, {row['peak_rss_mb']} MB {row['note']}", file=sys.stderr)
+        return row
+
+    def check(self, csf: Path, tourism: Path) -> None:
+        for path, dataset, method in (
+            (csf, "csf-wild-boar", report.CHECK_CSF),
+            (tourism, "tourism-facilities", report.CHECK_TOURISM),
+        ):
+            self.measured(
+                method, self.rows, [str(VENV_BIN / "odl"), "check", str(path), "--dataset", dataset, "--json"]
+            )
+
+    def connect(self, csf: Path, tourism: Path) -> None:
+        for path, dataset, method in (
+            (csf, "csf-wild-boar", report.CONNECT_CSF),
+            (tourism, "tourism-facilities", report.CONNECT_TOURISM),
+        ):
+            row = self.measured(
+                method, self.rows, [PYTHON, "-m", "bench.steps", "connect", str(path), dataset], _own_seconds
+            )
+            if row["seconds"] is not None:
+                row["note"] = "seconds inside the call (imports excluded); peak RSS of the whole process"
+
+    def floor(self, parquet: Path, final: Path) -> None:
+        header = _header(final)
+        runs = []
+        try:
+            for _ in range(self.repeats):
+                ckan_side.prepare_floor(PUBLISHED, header)
+                runs.append(run_child(ckan_side.copy_floor_command(final)))
+        finally:
+            ckan_side.drop_floor()
+        rows = _data_rows(final)
+        self.results.append(
+            report.result(
+                report.FLOOR,
+                rows,
+                median([r.seconds for r in runs]),
+                note="psql process; the server's memory is not counted",
+            )
+        )
+
+    def publish(self, parquet: Path, final: Path) -> None:
+        row = self.measured(
+            report.PUBLISH,
+            _data_rows(final),
+            [PYTHON, "-m", "bench.steps", "publish", str(parquet), PUBLISHED],
+            _load_seconds,
+        )
+        if row["seconds"] is not None:
+            row["note"] = "read the curated Parquet + COPY, indexes, full-text, swap; peak RSS of the loader process"
+
+    def upsert(self, parquet: Path, final: Path) -> None:
+        rows = min(UPSERT_ROWS, _data_rows(final))
+        ckan = ckan_side.Ckan()
+        runs = []
+        try:
+            for _ in range(self.repeats):
+                # A fresh table each time: upserting rows that exist already would measure updates.
+                resource_id = ckan_side.upsert_target(ckan, PUBLISHED, _header(final))
+                command = [
+                    PYTHON,
+                    "-m",
+                    "bench.steps",
+                    "upsert",
+                    str(final),
+                    resource_id,
+                    str(rows),
+                    str(UPSERT_BATCH),
+                    ckan.url,
+                ]
+                runs.append(run_child(command, env=_env()))
+        except RuntimeError as failure:
+            self.results.append(report.not_available(report.UPSERT, rows, _last_line(failure)))
+            return
+        seconds = median([_own_seconds(run) for run in runs])
+        self.results.append(
+            report.result(
+                report.UPSERT,
+                rows,
+                seconds,
+                max(r.peak_rss_mb for r in runs),
+                note=f"first {rows:,} rows of the same CSV",
+            )
+        )
+
+    def xloader(self, parquet: Path, final: Path) -> None:
+        rows = _data_rows(final)
+        try:
+            with ckan_side.xloader_twin(WORK_DIR / "xloader") as ini:
+                seconds = [ckan_side.xloader_load(ini, final, run, rows) for run in range(1, self.repeats + 1)]
+        except (RuntimeError, TimeoutError, OSError, subprocess.CalledProcessError) as failure:
+            traceback.print_exc()
+            self.results.append(report.not_available(report.XLOADER, rows, _last_line(failure)))
+            return
+        self.results.append(
+            report.result(
+                report.XLOADER,
+                rows,
+                median(seconds),
+                note="upload + `ckan xloader submit --sync` (its COPY path, every column text, kanji headers kept); "
+                "includes the CLI's CKAN start-up",
+            )
+        )
+
+    def dag_parse(self) -> None:
+        code = (
+            "import json, time, sys; sys.path[:0] = ['plugins', 'dags']; "
+            "from airflow.dag_processing.dagbag import DagBag; "
+            "started = time.perf_counter(); bag = DagBag('dags'); "
+            "assert not bag.import_errors, bag.import_errors; "
+            "print(json.dumps({'seconds': time.perf_counter() - started, 'dags': len(bag.dags)}))"
+        )
+        env = _env() | {"AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW_HOME": str(WORK_DIR / "airflow-home")}
+        try:
+            runs = [run_child([PYTHON, "-c", code], env=env) for _ in range(self.repeats)]
+        except RuntimeError as failure:
+            self.results.append(report.not_available(report.DAG_PARSE, 0, _last_line(failure)))
+            return
+        dags = runs[0].output.get("dags")
+        self.results.append(
+            report.result(
+                report.DAG_PARSE,
+                0,
+                median([_own_seconds(r) for r in runs]),
+                note=f"{dags} DAGs from dags/, imports of Airflow excluded",
+            )
+        )
+
+    def end_to_end(self) -> None:
+        """A 10k-row file submitted to the agriculture inbox; seconds until datastore_search serves its rows."""
+        from bench.end_to_end import latency
+
+        try:
+            seconds = [latency(WORK_DIR, END_TO_END_ROWS, run) for run in range(self.repeats)]
+        except (RuntimeError, TimeoutError, OSError, KeyError) as failure:
+            self.results.append(report.not_available(report.END_TO_END, END_TO_END_ROWS, _last_line(failure)))
+            return
+        self.results.append(
+            report.result(
+                report.END_TO_END,
+                END_TO_END_ROWS,
+                median(seconds),
+                note="store → connect → create DAGs under the running scheduler",
+            )
+        )
+
+    def clean_up(self) -> None:
+        try:
+            ckan = ckan_side.Ckan()
+            ckan_side.purge_scratch(ckan)
+            for name in (f"odl-bench-{PUBLISHED}",):  # the publish loader's scratch dataset
+                if ckan.exists("package_show", name):
+                    ckan_side.purge_dataset(ckan, name)
+        except (RuntimeError, OSError) as failure:
+            self.notes.append(f"clean-up incomplete: {_last_line(failure)}")
+
+
+def _loader_method(name: str) -> str:
+    return {"floor": report.FLOOR, "publish": report.PUBLISH, "upsert": report.UPSERT, "xloader": report.XLOADER}[name]
+
+
+def _own_seconds(run: Run) -> float:
+    return float(run.output["seconds"])
+
+
+def _load_seconds(run: Run) -> float:
+    detail = run.output["detail"]
+    return float(detail["read_seconds"]) + float(detail["load_seconds"])
+
+
+def _header(final: Path) -> list[str]:
+    with final.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def _data_rows(final: Path) -> int:
+    with final.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 24), b"")) - 1
+
+
+def _env() -> dict[str, str]:
+    return os.environ | {"PYTHONPATH": str(REPO_ROOT)}
+
+
+def _last_line(failure: BaseException) -> str:
+    lines = [line.strip() for line in str(failure).strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else type(failure).__name__
+
+
+def machine_facts(repeats: int, load_before: tuple[float, ...], load_after: tuple[float, ...]) -> dict[str, Any]:
+    def version(command: list[str]) -> str:
+        try:
+            return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        except (OSError, subprocess.CalledProcessError, IndexError):
+            return "unknown"
+
+    memory_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     return {
-        "method": method,
-        "rows": rows,
-        "seconds": round(seconds, 3),
-        "rows_per_s": round(rows / seconds) if rows else None,
-        "ratio_to_floor": None,
-        "peak_rss_mb": round(max(run[1] for run in runs), 1),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory_kb / 2**20, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "postgresql": version(["psql", "--version"]),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "repeats": repeats,
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
     }
 
 
-# Runs the command as a child and exits with its code, so each measurement's RSS is its own process tree's.
-PEAK_WRAPPER = "import subprocess, sys; sys.exit(subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode)"
+def missed_notes(targets: list[dict[str, Any]]) -> list[str]:
+    notes = []
+    for target in targets:
+        if target["met"] is False:
+            notes.append(f"Missed: {target['name']} — wanted {target['target']}, measured {target['measured']}.")
+        elif target["met"] is None:
+            notes.append(f"Not measured: {target['name']} (see the results table).")
+    return notes
 
 
-def dag_parse_seconds() -> float:
-    code = (
-        "import time, sys; sys.path[:0] = ['plugins', 'dags']; "
-        "from airflow.dag_processing.dagbag import DagBag; "
-        "start = time.perf_counter(); bag = DagBag('dags'); "
-        "assert not bag.import_errors, bag.import_errors; print(time.perf_counter() - start)"
-    )
-    env = os.environ | {"AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW_HOME": str(WORK_DIR / "airflow-home")}
-    out = subprocess.run([str(VENV_BIN / "python"), "-c", code], capture_output=True, text=True, env=env, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
-
-
-def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-
-
-def main() -> None:
-    csf = WORK_DIR / "豚熱検査結果_1M.csv"
-    if not csf.exists():
-        write_csf_wild_boar(csf, ROWS)
-    check = measure(
-        [str(VENV_BIN / "odl"), "check", str(csf), "--dataset", "csf-wild-boar"],
-        ROWS,
-        "odl check (csf-wild-boar, cp932)",
-    )
-    parse_seconds = min(dag_parse_seconds() for _ in range(REPEATS))
-    results = [
-        check,
-        {
-            "method": "parse all DAG files (DagBag)",
-            "rows": 0,
-            "seconds": round(parse_seconds, 3),
-            "rows_per_s": None,
-            "ratio_to_floor": None,
-            "peak_rss_mb": None,
-        },
-    ]
-    targets = [
-        {
-            "name": "odl check rows/s at 1M rows",
-            "target": ">= 100000",
-            "measured": check["rows_per_s"],
-            "met": check["rows_per_s"] >= 100_000,
-        },
-        {
-            "name": "odl check peak RSS MB at 1M rows",
-            "target": "<= 2048",
-            "measured": check["peak_rss_mb"],
-            "met": check["peak_rss_mb"] <= 2048,
-        },
-        {
-            "name": "all DAG files parse, seconds",
-            "target": "<= 1",
-            "measured": round(parse_seconds, 3),
-            "met": parse_seconds <= 1,
-        },
-    ]
-    report = {"machine": machine(), "results": results, "targets": targets}
-    (BENCH_DIR / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (BENCH_DIR / "results.md").write_text(render_markdown(report), encoding="utf-8")
-    print(render_markdown(report))
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    lines = [
-        "# odl benchmark results",
-        "",
-        f"Machine: {report['machine']}",
-        "",
-        "| method | rows | seconds | rows/s | ratio to floor | peak RSS MB |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in report["results"]:
-        lines.append(
-            f"| {r['method']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_s'] or '-'} | {r['ratio_to_floor'] or '-'} | {r['peak_rss_mb'] or '-'} |"
-        )
-    lines += ["", "| target | wanted | measured | met |", "|---|---|---|---|"]
-    lines += [
-        f"| {t['name']} | {t['target']} | {t['measured']} | {'yes' if t['met'] else 'NO'} |" for t in report["targets"]
-    ]
-    return "\n".join(lines) + "\n"
+def analysis() -> list[str]:
+    """Hand-written explanations kept beside the code (bench/analysis.md), one per non-empty paragraph."""
+    path = BENCH_DIR / "analysis.md"
+    if not path.exists():
+        return []
+    return [part.strip().replace("\n", " ") for part in path.read_text(encoding="utf-8").split("\n\n") if part.strip()]
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""Results and targets of a benchmark run, as bench/results.json and bench/results.md."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+GIB_MB = 1024.0
+# Method names the targets refer to.
+CHECK_CSF = "odl check (csf-wild-boar, cp932)"
+CHECK_TOURISM = "odl check (tourism-facilities, cp932)"
+CONNECT_CSF = "connect: normalise, join, validate (csf-wild-boar)"
+CONNECT_TOURISM = "connect: normalise, join, validate (tourism-facilities)"
+PUBLISH = "odl publish loader (COPY + swap) into the DataStore"
+UPSERT = "ckanapi datastore_upsert, 250-row batches (AirCan's path)"
+XLOADER = "ckanext-xloader 2.5.2, upload to complete"
+FLOOR = "psql \\copy into a plain table (floor)"
+DAG_PARSE = "parse all DAG files (DagBag)"
+END_TO_END = "end to end: inbox → datastore_search (10k rows, scheduler)"
+
+
+def result(
+    method: str,
+    rows: int,
+    seconds: float | None,
+    peak_rss_mb: float | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """One row of results; seconds None means not measured (note says why)."""
+    return {
+        "method": method,
+        "rows": rows,
+        "seconds": None if seconds is None else round(seconds, 3),
+        "rows_per_s": round(rows / seconds) if seconds and rows else None,
+        "ratio_to_floor": None,
+        "peak_rss_mb": None if peak_rss_mb is None else round(peak_rss_mb, 1),
+        "note": note,
+    }
+
+
+def not_available(method: str, rows: int, why: str) -> dict[str, Any]:
+    return result(method, rows, None, None, f"not available: {why}")
+
+
+def with_ratios(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ratio_to_floor: seconds per row of each method over the floor's (1.0 is as fast as COPY)."""
+    floor = next((r for r in results if r["method"] == FLOOR and r["rows_per_s"]), None)
+    out = []
+    for row in results:
+        ratio = None
+        if floor and row["rows_per_s"]:
+            ratio = round(floor["rows_per_s"] / row["rows_per_s"], 2)
+        out.append(row | {"ratio_to_floor": ratio})
+    return out
+
+
+def targets(results: list[dict[str, Any]], full_size: int) -> list[dict[str, Any]]:
+    """Every target of issue 8; measured and met are None where a measurement is not available."""
+    by = {r["method"]: r for r in results}
+
+    def rate(method: str) -> float | None:
+        row = by.get(method)
+        return row["rows_per_s"] if row else None
+
+    def seconds(method: str) -> float | None:
+        row = by.get(method)
+        return row["seconds"] if row else None
+
+    def ratio(numerator: float | None, denominator: float | None) -> float | None:
+        return round(numerator / denominator, 2) if numerator and denominator else None
+
+    found: list[dict[str, Any]] = []
+
+    def add(name: str, wanted: str, measured: float | None, met: bool | None) -> None:
+        found.append({"name": name, "target": wanted, "measured": measured, "met": met})
+
+    publish_vs_floor = ratio(rate(FLOOR), rate(PUBLISH))  # time per row, publish over floor
+    add("publish time per row vs COPY floor", "<= 2x", publish_vs_floor, _at_most(publish_vs_floor, 2))
+    publish_vs_upsert = ratio(rate(PUBLISH), rate(UPSERT))
+    add("publish rows/s vs API upsert rows/s", ">= 20x", publish_vs_upsert, _at_least(publish_vs_upsert, 20))
+    # Both load the same rows, so the ratio of seconds is the speed-up to fully loaded.
+    publish_vs_xloader = ratio(seconds(XLOADER), seconds(PUBLISH))
+    add("publish speed-up over xloader to fully loaded", ">= 2x", publish_vs_xloader, _at_least(publish_vs_xloader, 2))
+    for method in (CHECK_CSF, CHECK_TOURISM):
+        add(f"{method}: rows/s", ">= 100000", rate(method), _at_least(rate(method), 100_000))
+    for row in results:
+        if row["rows"] >= full_size and row["peak_rss_mb"] is not None:
+            add(
+                f"{row['method']}: peak RSS MB", "<= 2048", row["peak_rss_mb"], _at_most(row["peak_rss_mb"], GIB_MB * 2)
+            )
+    add("all DAG files parse, seconds", "<= 1", seconds(DAG_PARSE), _at_most(seconds(DAG_PARSE), 1))
+    add("end-to-end latency, seconds", "<= 60", seconds(END_TO_END), _at_most(seconds(END_TO_END), 60))
+    return found
+
+
+def _at_most(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def _at_least(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value >= limit
+
+
+def render_markdown(report: dict[str, Any], notes: list[str]) -> str:
+    machine = report["machine"]
+    lines = [
+        "# odl benchmark results",
+        "",
+        "Written by `make bench` (bench/run.py); every measurement is the median of "
+        f"{machine.get('repeats', 3)} runs in fresh processes, peak RSS the largest of them.",
+        "",
+        "Machine: " + ", ".join(f"{key} {value}" for key, value in machine.items()),
+        "",
+        "| method | rows | seconds | rows/s | ratio to floor | peak RSS MB | note |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in report["results"]:
+        cells = [
+            r["method"],
+            f"{r['rows']:,}",
+            _cell(r["seconds"]),
+            _cell(r["rows_per_s"], thousands=True),
+            _cell(r["ratio_to_floor"]),
+            _cell(r["peak_rss_mb"]),
+            r.get("note", ""),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "| target | wanted | measured | met |", "|---|---|---:|---|"]
+    for t in report["targets"]:
+        met = "not measured" if t["met"] is None else "yes" if t["met"] else "**NO**"
+        lines.append(f"| {t['name']} | {t['target']} | {_cell(t['measured'])} | {met} |")
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: float | None, thousands: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,}" if thousands else f"{value}"
+
+
+def write(report: dict[str, Any], notes: list[str], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (directory / "results.md").write_text(render_markdown(report, notes), encoding="utf-8")
