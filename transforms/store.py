@@ -10,14 +10,11 @@ Layout under the data root:
     ledger/submissions.jsonl                  one line per submission, for people and the UI
 """
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +22,7 @@ from typing import Any
 
 from transforms import reports, settings
 from transforms.contracts import Department, SourceContract
+from transforms.files import append_ledger_line, locked, write_atomically
 from transforms.findings import error
 from transforms.reference import Municipalities
 from transforms.validate import CheckResult, check_file
@@ -50,16 +48,6 @@ class Submission:
     inbox_mtime_ns: int | None = None  # with name and size, tells a re-run from a resubmission
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
-
-
 def _write_json(path: Path, data: Any) -> None:
     write_atomically(path, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
 
@@ -70,17 +58,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def archive(path: Path, data_root: Path) -> tuple[str, Path]:
@@ -187,7 +164,7 @@ def process_inbox_file(
         outcome="rejected",
         inbox_mtime_ns=stat.st_mtime_ns,
     )
-    with _locked(data_root / "archive" / sha / ".lock"):
+    with locked(data_root / "archive" / sha / ".lock"):
         earlier = _manifest(archived.parent)
         same_drop = [
             s
@@ -233,9 +210,7 @@ def _patterns(department: Department, contracts: dict[str, SourceContract]) -> s
 
 
 def _append_ledger(data_root: Path, submission: Submission) -> None:
-    ledger = data_root / "ledger" / "submissions.jsonl"
-    with _locked(ledger.with_name(".submissions.lock")), ledger.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(asdict(submission), ensure_ascii=False) + "\n")
+    append_ledger_line(data_root, "submissions.jsonl", asdict(submission))
 
 
 def _remove_from_inbox(path: Path) -> None:

@@ -10,10 +10,7 @@ Layout under the data root:
 The same inputs give the same version: nothing is rewritten and the outcome is "unchanged".
 """
 
-import fcntl
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +28,8 @@ from transforms.connect.suites import load_suite
 from transforms.connect.tables import InputMissing, RawInput, content_version, curated_dtypes, latest_raw, write_parquet
 from transforms.connect.validation import ValidationResult, validate
 from transforms.contracts import PublishedContract, load_published_contracts
+from transforms.files import append_ledger_line, locked, write_atomically
 from transforms.reference import Municipalities, load_municipalities
-from transforms.store import write_atomically
 
 FAILED_SHOWN = 5  # failed expectations named in a run's one-line reason
 
@@ -213,7 +210,7 @@ def _file_success(
     parquet = folder / f"{run.version}.parquet"
     json_path, html_path = folder / f"{run.version}.validation.json", folder / f"{run.version}.validation.html"
     run.path, run.report_json, run.report_html = str(parquet), str(json_path), str(html_path)
-    with _locked(folder / ".lock"):
+    with locked(folder / ".lock"):
         pointer = folder / "latest.json"
         latest = json.loads(pointer.read_text(encoding="utf-8")) if pointer.exists() else {}
         if latest.get("version") == run.version and parquet.exists():
@@ -241,23 +238,10 @@ def _file_success(
     return run
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _append_ledger(data_root: Path, run: ConnectRun) -> None:
-    ledger = data_root / "ledger" / "connect.jsonl"
     line = {key: value for key, value in asdict(run).items() if key != "join_quality"}
     line["join"] = [
         {k: j[k] for k in ("input", "column", "rows", "matched_rows", "unmatched_rows", "ambiguous_rows")}
         for j in run.join_quality
     ]
-    with _locked(ledger.with_name(".connect.lock")), ledger.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    append_ledger_line(data_root, "connect.jsonl", line)

@@ -14,7 +14,6 @@ Before any write, everything is compared with what CKAN has: the same version pu
 writes nothing (resource ids and `metadata_modified` stay as they are).
 """
 
-import fcntl
 import json
 import logging
 import tempfile
@@ -29,6 +28,7 @@ import pyarrow.csv as pacsv
 
 from transforms import settings
 from transforms.contracts import Department, PublishedContract, load_departments, load_published_contracts
+from transforms.files import append_ledger_line
 from transforms.publish import changelog, metadata, tables
 from transforms.publish.ckan_client import CkanClient
 from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult
@@ -423,11 +423,7 @@ def _by_role(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 
 def append_ledger(record: dict[str, Any], data_root: Path | None = None) -> None:
     """One line per publish, rollback or failure (data/ledger/publish.jsonl), for people and the library page."""
-    ledger = (data_root or settings.data_root()) / "ledger" / PUBLISH_LEDGER
-    ledger.parent.mkdir(parents=True, exist_ok=True)
-    with ledger.open("a", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # a line from each concurrent DAG run, never interleaved
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    append_ledger_line(data_root or settings.data_root(), PUBLISH_LEDGER, record)
 
 
 def _ledger_record(result: PublishResult) -> dict[str, Any]:
