@@ -153,8 +153,8 @@ def xloader_twin(work: Path) -> Iterator[Path]:
     """gunicorn on :5001 with the xloader ini (it serves xloader's downloads); stopped and the jobs DB dropped after.
 
     Yields the ini for `ckan xloader submit --sync`. xloader's queued path (`ckan jobs worker`) was tried
-    first: the worker takes the job, but its work horse exits after reloading the environment and the
-    job stays queued, so the benchmark runs the same job function through xloader's own synchronous command.
+    first: the worker logs the job as started and finished, but xloader never runs it and it stays queued
+    in Redis, so the benchmark runs the same job function through xloader's own synchronous command.
     """
     if port_open(XLOADER_PORT):
         raise RuntimeError(f"127.0.0.1:{XLOADER_PORT} is taken: the xloader comparison needs it")
