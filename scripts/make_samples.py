@@ -633,7 +633,7 @@ def write_boar_rejected(folder: Path, municipalities: list[Municipality]) -> Non
 
 
 def main(argv: Sequence[str]) -> int:
-    if len(argv) != 1:
+    if len(argv) != 1 or argv[0].startswith("-"):  # `--help` is a request, not a folder to fill
         print("usage: python scripts/make_samples.py OUT_DIR", file=sys.stderr)
         return 2
     out = Path(argv[0])
