@@ -143,3 +143,9 @@ def test_a_region_missing_from_the_published_table_fails(contracts, municipaliti
 
     assert "地域の入込客数が、市町別・月別データのその地域の市町の合計と等しい" in failed_labels(result)
     assert "県計が5地域の合計と等しい" in failed_labels(result)
+
+
+def test_a_rate_rounded_from_an_exact_half_passes(contracts, municipalities, csf_inputs) -> None:
+    # 1/32 = 0.03125 rounds to 0.0312: off by exactly half a unit, which floats make a hair more.
+    result = monthly(contracts, municipalities, csf_inputs, 検査頭数=32, 陽性頭数=1, 陽性率=round(1 / 32, 4))
+    assert failed_labels(result) == set()
