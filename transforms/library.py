@@ -48,11 +48,15 @@ class DatasetStatus:
 
     @property
     def stage(self) -> str:
-        """How far the dataset has got: waiting, stored, validated, published (or blocked)."""
-        if self.publish and self.publish.get("outcome") in ("published", "unchanged"):
-            return "published"
+        """How far the dataset has got: waiting, stored, validated, published, or blocked.
+
+        Blocked wins over published: CKAN still serves the last good version, but the newest
+        inputs were stopped at validation and someone has to look.
+        """
         if self.validation and self.validation.get("outcome") in ("blocked", "failed"):
             return "blocked"
+        if self.publish and self.publish.get("outcome") in ("published", "unchanged"):
+            return "published"
         if self.validation:
             return "validated"
         if self.submission and self.submission.get("outcome") in ("accepted", "duplicate"):

@@ -106,3 +106,21 @@ def test_times_are_shown_in_japan_time_and_the_file_in_use_is_named(tmp_path: Pa
     page = render_html(library_status(tmp_path), lambda path: None)
     assert "2026-12-01 10:00" in page and "2026-12-01 10:05" in page  # 01:00 UTC and +09:00, both as JST
     assert "使用中: 豚熱_1.csv（2026-12-01 09:30）" in page
+
+
+def test_newest_inputs_stopped_at_validation_show_as_blocked_though_an_older_version_is_served(tmp_path: Path) -> None:
+    write_ledger(tmp_path, "submissions.jsonl", [submission("csf-wild-boar", "accepted", "豚熱_2.csv")])
+    write_ledger(
+        tmp_path,
+        "connect.jsonl",
+        [
+            {"dataset": "csf-wild-boar-monthly", "outcome": "curated", "version": "m1"},
+            {"dataset": "csf-wild-boar-monthly", "outcome": "failed", "version": "m2"},
+        ],
+    )
+    write_ledger(
+        tmp_path, "publish.jsonl", [{"dataset": "csf-wild-boar-monthly", "outcome": "published", "version": "m1"}]
+    )
+    (monthly,) = [d for d in library_status(tmp_path).datasets if d.id == "csf-wild-boar-monthly"]
+    assert monthly.stage == "blocked"
+    assert monthly.publish and monthly.publish["version"] == "m1"  # still shown as what CKAN serves
