@@ -14,6 +14,7 @@ import shlex
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -73,6 +74,8 @@ def is_current(dataset: DatasetStatus, data_root: Path) -> bool:
     """Published, and what is published is the latest curated version, built from the latest accepted inputs."""
     if dataset.stage != "published" or dataset.publish is None:
         return False
+    if dataset.publish.get("outcome") == "rolled_back":  # someone chose the version CKAN serves
+        return True
     curated = _json(data_root / "curated" / dataset.id / "latest.json")
     if not curated or dataset.publish.get("version") != curated.get("version"):
         return False
@@ -118,7 +121,12 @@ def ckan_action(ckan_url: str, action: str, **params: Any) -> Any:
 
 
 def datastore_resource(ckan_url: str, dataset: str) -> str | None:
-    for resource in ckan_action(ckan_url, "package_show", id=dataset)["resources"]:
+    """The dataset's DataStore resource, or None when CKAN does not have the dataset (never published)."""
+    try:
+        resources = ckan_action(ckan_url, "package_show", id=dataset)["resources"]
+    except urllib.error.HTTPError:
+        return None
+    for resource in resources:
         if resource.get("datastore_active"):
             return str(resource["id"])
     return None

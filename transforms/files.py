@@ -37,3 +37,17 @@ def append_ledger_line(data_root: Path, ledger: str, record: dict[str, Any]) -> 
     path = data_root / "ledger" / ledger
     with locked(path.with_name(f".{path.stem}.lock")), path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def read_ledger(data_root: Path, ledger: str) -> list[dict[str, Any]]:
+    """A ledger's records in the order written; a line cut short by a crash is skipped."""
+    path = data_root / "ledger" / ledger
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records

@@ -4,7 +4,6 @@ Built from the contracts and the ledgers the three stages append to (data/ledger
 so it needs neither Airflow nor CKAN to answer. The Airflow UI page and `make demo` show it.
 """
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from transforms import settings
+from transforms import files, settings
 from transforms.contracts import load_departments, load_published_contracts
 
 SHOWN_IN = ZoneInfo("Asia/Tokyo")  # the stages record UTC or offsets; people read 日本時間
@@ -31,7 +30,10 @@ OUTCOME_LABELS = {
     "blocked": "結合エラーで停止",
     "failed": "失敗",
     "published": "公開",
+    "rolled_back": "前の版に戻した",
 }
+# Publish outcomes after which CKAN serves a complete version of the dataset.
+SERVING = ("published", "unchanged", "rolled_back")
 
 
 @dataclass
@@ -44,7 +46,8 @@ class DatasetStatus:
     submission: dict[str, Any] | None = None  # the latest submission of any input
     accepted: dict[str, Any] | None = None  # the latest accepted one: what the data is built from
     validation: dict[str, Any] | None = None  # the latest connect run
-    publish: dict[str, Any] | None = None  # the latest publish that changed or confirmed CKAN
+    publish: dict[str, Any] | None = None  # the latest publish after which CKAN served the dataset
+    publish_failure: dict[str, Any] | None = None  # a failed publish newer than that, if any
 
     @property
     def stage(self) -> str:
@@ -55,7 +58,7 @@ class DatasetStatus:
         """
         if self.validation and self.validation.get("outcome") in ("blocked", "failed"):
             return "blocked"
-        if self.publish and self.publish.get("outcome") in ("published", "unchanged"):
+        if self.publish:
             return "published"
         if self.validation:
             return "validated"
@@ -82,22 +85,18 @@ class LibraryStatus:
 
 
 def read_ledger(name: str, data_root: Path | None = None) -> list[dict[str, Any]]:
-    """A ledger's records in the order written; a line cut short by a crash is skipped."""
-    path = (data_root or settings.data_root()) / "ledger" / name
-    if not path.exists():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return records
+    return files.read_ledger(data_root or settings.data_root(), name)
 
 
 def _latest(records: list[dict[str, Any]], **where: Any) -> dict[str, Any] | None:
     matching = [r for r in records if all(r.get(key) in value for key, value in where.items())]
     return matching[-1] if matching else None
+
+
+def _failure_since(records: list[dict[str, Any]], dataset: str) -> dict[str, Any] | None:
+    """The latest publish line of the dataset when it is a failure (CKAN kept the version before)."""
+    latest = _latest(records, dataset=(dataset,))
+    return latest if latest and latest.get("outcome") == "failed" else None
 
 
 def library_status(data_root: Path | None = None, catalog_dir: Path | None = None) -> LibraryStatus:
@@ -115,7 +114,8 @@ def library_status(data_root: Path | None = None, catalog_dir: Path | None = Non
             submission=_latest(submissions, dataset=contract.inputs),
             accepted=_latest(submissions, dataset=contract.inputs, outcome=("accepted",)),
             validation=_latest(validations, dataset=(contract.id,)),
-            publish=_latest(publishes, dataset=(contract.id,)),
+            publish=_latest(publishes, dataset=(contract.id,), outcome=SERVING),
+            publish_failure=_failure_since(publishes, contract.id),
         )
         for contract in load_published_contracts(catalog_dir).values()
     ]
@@ -160,6 +160,13 @@ def _label(record: dict[str, Any] | None) -> str:
         return "まだありません"
     outcome = str(record.get("outcome", ""))
     return OUTCOME_LABELS.get(outcome, outcome)
+
+
+def _failed_publish(dataset: DatasetStatus) -> str:
+    failure = dataset.publish_failure
+    if not failure:
+        return ""
+    return f'<br><small class="failed">公開に失敗（{escape(_when(failure))}）。前の版を公開中です</small>'
 
 
 def _in_use(dataset: DatasetStatus) -> str:
@@ -209,7 +216,7 @@ def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = 
             f"<td>{escape(_label(validation))}<br><small>{escape(_when(validation))}</small>"
             f"<br>{_link(report, '検証レポート')}</td>"
             f"<td>{escape(_label(publish))} {publish_facts}<br><small>{escape(_when(publish))}</small>"
-            f"<br>{_link(ckan_link, 'CKANで見る')}</td></tr>"
+            f"<br>{_link(ckan_link, 'CKANで見る')}{_failed_publish(dataset)}</td></tr>"
         )
     by_department: dict[str, list[Rejection]] = {}
     for rejection in status.rejections:

@@ -27,35 +27,27 @@ def _data_root() -> Path:
     return settings.data_root().resolve()
 
 
+def _servable(target: Path) -> bool:
+    """A report file under one of the served folders of the data root (symlinks resolved first)."""
+    try:
+        relative = target.resolve().relative_to(_data_root())
+    except ValueError:
+        return False
+    return len(relative.parts) > 1 and relative.parts[0] in SERVED_FOLDERS and target.suffix in SERVED_SUFFIXES
+
+
 def report_href(path: str | None) -> str | None:
     """A link relative to the page for a report under the data root, or None if it may not be served."""
-    if not path:
+    if not path or not _servable(Path(path)):
         return None
-    try:
-        relative = Path(path).resolve().relative_to(_data_root())
-    except ValueError:
-        return None
-    return f"reports/{relative.as_posix()}" if relative.parts[0] in SERVED_FOLDERS else None
-
-
-def _ckan_url() -> str | None:
-    """The CKAN site from the ckan_default Connection, for links; None when it is not set up."""
-    try:
-        from airflow.sdk import BaseHook
-
-        from odl_airflow.connections import CKAN_CONN_ID
-
-        connection = BaseHook.get_connection(CKAN_CONN_ID)
-    except Exception:
-        return None
-    return f"{connection.schema or 'http'}://{connection.host}:{connection.port or 80}"
+    return f"reports/{Path(path).resolve().relative_to(_data_root()).as_posix()}"
 
 
 @app.get("/", response_class=HTMLResponse)
 def library_page() -> str:
     from transforms.library import library_status, render_html
 
-    return render_html(library_status(), report_href, _ckan_url())
+    return render_html(library_status(), report_href)
 
 
 @app.get("/status.json")
@@ -73,15 +65,10 @@ def library_status_json() -> dict[str, Any]:
 
 @app.get("/reports/{path:path}")
 def report_file(path: str) -> FileResponse:
-    root = _data_root()
-    target = (root / path).resolve()
-    try:
-        relative = target.relative_to(root)
-    except ValueError:
-        raise HTTPException(status_code=404) from None
-    if relative.parts[0] not in SERVED_FOLDERS or target.suffix not in SERVED_SUFFIXES or not target.is_file():
+    target = _data_root() / path
+    if not _servable(target) or not target.is_file():
         raise HTTPException(status_code=404)
-    return FileResponse(target)
+    return FileResponse(target.resolve())
 
 
 class OdlLibraryPlugin(AirflowPlugin):

@@ -42,11 +42,18 @@ def test_page_lists_datasets_and_links_the_rejected_report(client: TestClient) -
     assert client.get(f"/{href}").text == "<p>3行目「市町名」</p>"
 
 
-def test_only_report_files_under_the_data_root_are_served(client: TestClient) -> None:
+def test_only_report_files_under_the_data_root_are_served(client: TestClient, tmp_path: Path) -> None:
     assert client.get("/reports/quarantine/agriculture/20261201_ab_豚熱.csv/豚熱.csv").status_code == 404
     assert client.get("/reports/ledger/submissions.jsonl").status_code == 404
-    assert client.get("/reports/..%2F..%2Fetc%2Fpasswd").status_code == 404
-    assert library_plugin.report_href("/etc/passwd") is None
+    assert client.get("/reports/").status_code == 404  # the data root itself
+    # An HTML file outside the data root, reached by .. or by a symlink inside a served folder.
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.html"
+    outside.write_text("secret", encoding="utf-8")
+    assert client.get(f"/reports/quarantine/..%2F..%2F{outside.name}").status_code == 404
+    (tmp_path / "quarantine" / "link.html").symlink_to(outside)
+    assert client.get("/reports/quarantine/link.html").status_code == 404
+    assert library_plugin.report_href(str(outside)) is None
+    assert library_plugin.report_href(str(tmp_path / "quarantine" / "link.html")) is None
 
 
 def test_status_json_gives_each_dataset_its_stage(client: TestClient) -> None:

@@ -124,3 +124,20 @@ def test_newest_inputs_stopped_at_validation_show_as_blocked_though_an_older_ver
     (monthly,) = [d for d in library_status(tmp_path).datasets if d.id == "csf-wild-boar-monthly"]
     assert monthly.stage == "blocked"
     assert monthly.publish and monthly.publish["version"] == "m1"  # still shown as what CKAN serves
+
+
+def test_a_rollback_still_serves_and_a_failed_publish_is_shown_beside_the_version_served(tmp_path: Path) -> None:
+    write_ledger(tmp_path, "connect.jsonl", [{"dataset": "csf-wild-boar", "outcome": "curated", "version": "v2"}])
+    write_ledger(
+        tmp_path,
+        "publish.jsonl",
+        [
+            {"dataset": "csf-wild-boar", "outcome": "published", "version": "v2", "rows": 5},
+            {"dataset": "csf-wild-boar", "outcome": "rolled_back", "version": "v1", "rows": 4},
+            {"dataset": "csf-wild-boar", "outcome": "failed", "version": "v2"},
+        ],
+    )
+    (boar,) = [d for d in library_status(tmp_path).datasets if d.id == "csf-wild-boar"]
+    assert boar.stage == "published" and boar.publish and boar.publish["version"] == "v1"
+    page = render_html(library_status(tmp_path), lambda path: None)
+    assert "前の版に戻した" in page and "公開に失敗" in page

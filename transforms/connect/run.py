@@ -28,10 +28,11 @@ from transforms.connect.suites import load_suite
 from transforms.connect.tables import InputMissing, RawInput, content_version, curated_dtypes, latest_raw, write_parquet
 from transforms.connect.validation import ValidationResult, validate
 from transforms.contracts import PublishedContract, load_published_contracts
-from transforms.files import append_ledger_line, locked, write_atomically
+from transforms.files import append_ledger_line, locked, read_ledger, write_atomically
 from transforms.reference import Municipalities, load_municipalities
 
 FAILED_SHOWN = 5  # failed expectations named in a run's one-line reason
+CONNECT_LEDGER = "connect.jsonl"
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,8 @@ def _file_success(
     with locked(folder / ".lock"):
         pointer = folder / "latest.json"
         latest = json.loads(pointer.read_text(encoding="utf-8")) if pointer.exists() else {}
-        if latest.get("version") == run.version and parquet.exists():
+        # A run that died between latest.json and its ledger line never announced the version: redo it.
+        if latest.get("version") == run.version and parquet.exists() and _recorded(data_root, run):
             run.outcome = "unchanged"
             run.report_json, run.report_html = latest.get("report_json"), latest.get("report_html")
         else:
@@ -238,10 +240,18 @@ def _file_success(
     return run
 
 
+def _recorded(data_root: Path, run: ConnectRun) -> bool:
+    """Whether an earlier run finished curating this version (its ledger line is written last)."""
+    return any(
+        line.get("dataset") == run.dataset and line.get("version") == run.version and line.get("outcome") == "curated"
+        for line in read_ledger(data_root, CONNECT_LEDGER)
+    )
+
+
 def _append_ledger(data_root: Path, run: ConnectRun) -> None:
     line = {key: value for key, value in asdict(run).items() if key != "join_quality"}
     line["join"] = [
         {k: j[k] for k in ("input", "column", "rows", "matched_rows", "unmatched_rows", "ambiguous_rows")}
         for j in run.join_quality
     ]
-    append_ledger_line(data_root, "connect.jsonl", line)
+    append_ledger_line(data_root, CONNECT_LEDGER, line)

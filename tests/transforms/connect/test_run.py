@@ -71,6 +71,15 @@ def test_the_same_inputs_give_the_same_version_and_nothing_new(data_root: Path, 
     assert Path(other.path).read_bytes() == Path(first.path).read_bytes()
 
 
+def test_a_run_that_died_before_its_ledger_line_is_curated_again_so_create_hears_of_it(data_root: Path) -> None:
+    first = connect_dataset("csf-wild-boar", data_root, now=NOW)
+    (data_root / "ledger" / "connect.jsonl").write_text("", encoding="utf-8")  # killed after latest.json
+
+    again = connect_dataset("csf-wild-boar", data_root)
+    assert (again.outcome, again.version) == ("curated", first.version)  # the task announces it this time
+    assert connect_dataset("csf-wild-boar", data_root).outcome == "unchanged"
+
+
 def test_a_changed_input_gives_a_new_version(data_root: Path) -> None:
     first = connect_dataset("csf-wild-boar", data_root, now=NOW)
     rows = csf_rows()
