@@ -16,6 +16,7 @@ writes nothing (resource ids and `metadata_modified` stay as they are).
 
 import json
 import logging
+import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,7 +29,7 @@ import pyarrow.csv as pacsv
 
 from transforms import settings
 from transforms.contracts import Department, PublishedContract, load_departments, load_published_contracts
-from transforms.files import append_ledger_line
+from transforms.files import append_ledger_line, locked
 from transforms.publish import changelog, metadata, tables
 from transforms.publish.ckan_client import CkanClient
 from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult
@@ -66,6 +67,9 @@ class PublishResult:
     loaded_rows_per_s: float | None = None
 
 
+VERSION_PATTERN = re.compile(r"[0-9a-f]{16}")  # connect's content hash
+
+
 def _curated_dir(dataset: str, data_root: Path | None) -> Path:
     return (data_root or settings.data_root()) / "curated" / dataset
 
@@ -88,6 +92,9 @@ def latest_curated(dataset: str, data_root: Path | None = None) -> CuratedVersio
 
 
 def curated_version(dataset: str, version: str, data_root: Path | None = None) -> CuratedVersion | None:
+    """The kept file of a version CKAN names; anything but a content hash (an edited field) names no file."""
+    if not VERSION_PATTERN.fullmatch(version):
+        return None
     path = _curated_dir(dataset, data_root) / f"{version}.parquet"
     return CuratedVersion(dataset, version, 0, path) if path.exists() else None
 
@@ -446,8 +453,10 @@ def publish_dataset(publisher: Publisher, dataset: str, *, force: bool = False) 
     contract = load_published_contracts(publisher.catalog_dir)[dataset]
     curated: CuratedVersion | None = None
     try:
-        curated = latest_curated(dataset, publisher.data_root)
-        result = publisher.publish(contract, curated, force=force)
+        # One publish or rollback of a dataset at a time, whether from a DAG run or `odl publish`.
+        with locked(_curated_dir(dataset, publisher.data_root) / ".publish.lock"):
+            curated = latest_curated(dataset, publisher.data_root)
+            result = publisher.publish(contract, curated, force=force)
     except Exception as error:
         append_ledger(_failure(publisher, contract, curated.version if curated else None, error), publisher.data_root)
         raise
@@ -458,7 +467,8 @@ def publish_dataset(publisher: Publisher, dataset: str, *, force: bool = False) 
 def rollback_dataset(publisher: Publisher, dataset: str) -> PublishResult:
     contract = load_published_contracts(publisher.catalog_dir)[dataset]
     try:
-        result = publisher.rollback(contract)
+        with locked(_curated_dir(dataset, publisher.data_root) / ".publish.lock"):
+            result = publisher.rollback(contract)
     except Exception as error:
         append_ledger(_failure(publisher, contract, None, error), publisher.data_root)
         raise
