@@ -124,6 +124,21 @@ def _connections(ckan: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _forget_connections(conn_ids: list[str]) -> None:
+    """Drop the stack's own Connections before importing them again.
+
+    The metadata DB may outlive the state folder (a new clone, a deleted state/): its rows are then
+    encrypted with another Fernet key, and Airflow cannot even read them to overwrite them.
+    """
+    ids = ", ".join(f"'{conn_id}'" for conn_id in conn_ids)
+    database = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{METADATA_DB}"
+    subprocess.run(
+        ["psql", database, "-qv", "ON_ERROR_STOP=1", "-c", f"DELETE FROM connection WHERE conn_id IN ({ids})"],
+        check=True,
+        capture_output=True,
+    )
+
+
 def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:
     with log.open("ab") as handle:
         subprocess.run([str(VENV_BIN / "airflow"), *args], env=env, stdout=handle, stderr=subprocess.STDOUT, check=True)
@@ -145,6 +160,7 @@ def up(state_dir: Path, ckan: dict[str, Any]) -> dict[str, str]:
     if not fingerprint.exists() or fingerprint.read_text() != digest:
         connections_file = state_dir / "airflow-connections.json"
         processes.write_private(connections_file, connections)
+        _forget_connections(list(_connections(ckan)))
         _airflow(["connections", "import", "--overwrite", str(connections_file)], env, log)
         connections_file.unlink()
         processes.write_private(fingerprint, digest)

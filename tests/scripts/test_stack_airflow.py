@@ -1,6 +1,7 @@
 """The Airflow half of `scripts/stack up`: four services on the PostgreSQL metadata DB, the two Connections, clean stop."""
 
 import json
+import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -85,6 +86,31 @@ def test_scheduler_knows_the_project_dags(airflow_stack: dict[str, str]) -> None
         dag_ids = {dag["dag_id"] for dag in api("/api/v2/dags?limit=100", token)["dags"]}
         time.sleep(2)
     assert {"store_tourism", "store_agriculture", "store_disaster_prevention"} <= dag_ids
+
+
+def test_connections_written_under_another_fernet_key_are_replaced(airflow_stack: dict[str, str]) -> None:
+    """A metadata DB that outlived its state folder (a new clone): its Connections are unreadable here."""
+    from cryptography.fernet import Fernet
+
+    foreign = Fernet(Fernet.generate_key()).encrypt(b"someone else's token").decode()
+    database = f"postgresql://postgres@127.0.0.1:5432/{stack_airflow.METADATA_DB}"
+    subprocess.run(
+        [
+            "psql",
+            database,
+            "-qc",
+            f"UPDATE connection SET password = '{foreign}', is_encrypted = true WHERE conn_id = 'ckan_default'",
+        ],
+        check=True,
+    )
+    (STATE_DIR / "airflow-connections.sha256").unlink()  # as in a state folder that is new
+    stack.up()
+    token = login(airflow_stack)
+    assert api("/api/v2/connections/ckan_default", token)["host"] == "127.0.0.1"
+    airflow = [str(stack_airflow.VENV_BIN / "airflow"), "connections", "get", "ckan_default", "-o", "json"]
+    env = stack_airflow.environment(STATE_DIR, json.loads((STATE_DIR / "airflow-secrets.json").read_text()))
+    shown = subprocess.run(airflow, env=env, capture_output=True, text=True, check=True).stdout
+    assert json.loads(shown)[0]["password"] == json.loads((STATE_DIR / "ckan.json").read_text())["api_token"]
 
 
 def test_state_files_are_private(airflow_stack: dict[str, str]) -> None:
