@@ -29,11 +29,12 @@ def _data_root() -> Path:
 
 def _servable(target: Path) -> bool:
     """A report file under one of the served folders of the data root (symlinks resolved first)."""
+    resolved = target.resolve()
     try:
-        relative = target.resolve().relative_to(_data_root())
+        relative = resolved.relative_to(_data_root())
     except ValueError:
         return False
-    return len(relative.parts) > 1 and relative.parts[0] in SERVED_FOLDERS and target.suffix in SERVED_SUFFIXES
+    return len(relative.parts) > 1 and relative.parts[0] in SERVED_FOLDERS and resolved.suffix in SERVED_SUFFIXES
 
 
 def report_href(path: str | None) -> str | None:
