@@ -19,7 +19,7 @@ from typing import Any
 import requests
 
 from scripts import processes
-from scripts.services import POSTGRES_ADMIN_URL, port_open
+from scripts.services import POSTGRES_ADMIN_URL, port_open, run_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CKAN_BIN = REPO_ROOT / ".venv-ckan" / "bin"
@@ -111,17 +111,6 @@ def purge_scratch(ckan: Ckan) -> None:
 # xloader beside the stack
 
 
-def _psql(sql: str, database: str = "postgres") -> str:
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
-    return subprocess.run(
-        ["psql", url, "-qtAX", "-v", "ON_ERROR_STOP=1", "-f", "-"],
-        input=sql,
-        text=True,
-        capture_output=True,
-        check=True,
-    ).stdout.strip()
-
-
 def xloader_ini(work: Path) -> Path:
     """state/ckan.ini plus xloader: same databases and storage, the plugin on, kanji headers kept."""
     ini = (STATE / "ckan.ini").read_text(encoding="utf-8")
@@ -159,8 +148,8 @@ def xloader_twin(work: Path) -> Iterator[Path]:
     if port_open(XLOADER_PORT):
         raise RuntimeError(f"127.0.0.1:{XLOADER_PORT} is taken: the xloader comparison needs it")
     ini = xloader_ini(work)
-    if _psql(f"SELECT 1 FROM pg_database WHERE datname = '{XLOADER_JOBS_DB}'") != "1":
-        _psql(f'CREATE DATABASE "{XLOADER_JOBS_DB}" OWNER ckan_default')
+    if run_sql(f"SELECT 1 FROM pg_database WHERE datname = '{XLOADER_JOBS_DB}'") != "1":
+        run_sql(f'CREATE DATABASE "{XLOADER_JOBS_DB}" OWNER ckan_default')
     env = os.environ | {"CKAN_INI": str(ini)}
     serve = [
         str(CKAN_BIN / "gunicorn"),
@@ -182,7 +171,7 @@ def xloader_twin(work: Path) -> Iterator[Path]:
         yield ini
     finally:
         processes.stop("ckan-xloader", work)
-        _psql(f'DROP DATABASE IF EXISTS "{XLOADER_JOBS_DB}" WITH (FORCE)')
+        run_sql(f'DROP DATABASE IF EXISTS "{XLOADER_JOBS_DB}" WITH (FORCE)')
 
 
 def _answers(ckan: Ckan) -> bool:
@@ -244,8 +233,8 @@ def copy_floor_command(final_csv: Path) -> list[str]:
 
 
 def prepare_floor(published_dataset: str, header: list[str]) -> None:
-    _psql(floor_table_sql(published_dataset, header), "datastore_default")
+    run_sql(floor_table_sql(published_dataset, header), "datastore_default")
 
 
 def drop_floor() -> None:
-    _psql(f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"', "datastore_default")
+    run_sql(f'DROP TABLE IF EXISTS "{FLOOR_TABLE}"', "datastore_default")

@@ -1,5 +1,6 @@
 """Detached service processes tracked by PID files: start once, reuse while alive, stop exactly those."""
 
+import json
 import os
 import signal
 import subprocess
@@ -15,6 +16,16 @@ def write_private(path: Path, text: str) -> None:
     with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.chmod(path, 0o600)
+
+
+def stored_secrets(path: Path, generate: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The secrets kept in path, generated once (0600) and reused by every later run."""
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    generated = generate()
+    write_private(path, json.dumps(generated))
+    return generated
 
 
 def running_pid(pid_file: Path) -> int | None:

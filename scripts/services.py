@@ -29,16 +29,38 @@ def ensure_postgres() -> None:
         raise RuntimeError("PostgreSQL is not answering on 127.0.0.1:5432 and could not be started")
 
 
-def ensure_database(name: str) -> None:
-    """Create the database if it does not exist (idempotent)."""
-    exists = subprocess.run(
-        ["psql", POSTGRES_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-        capture_output=True,
+def run_sql(sql: str, database: str = "postgres") -> str:
+    """Run SQL as the postgres superuser, passed on stdin so passwords never show in a process listing."""
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
+    return subprocess.run(
+        ["psql", url, "-qtAX", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+        input=sql,
         text=True,
+        capture_output=True,
         check=True,
     ).stdout.strip()
-    if not exists:
-        subprocess.run(["psql", POSTGRES_ADMIN_URL, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+
+
+def ensure_database(name: str, owner: str | None = None) -> None:
+    """Create the database if it does not exist (idempotent), and give it to owner.
+
+    Owning the database also makes the role owner of its public schema (pg_database_owner, PostgreSQL 15).
+    """
+    if run_sql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") != "1":
+        run_sql(f'CREATE DATABASE "{name}"')
+    if owner:
+        run_sql(f'ALTER DATABASE "{name}" OWNER TO {owner}')
+
+
+def ensure_login_role(role: str, password: str) -> None:
+    """A role that logs in with password: created, or its password set again (idempotent)."""
+    run_sql(f"""DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+    CREATE ROLE {role} LOGIN PASSWORD '{password}';
+  ELSE
+    ALTER ROLE {role} LOGIN PASSWORD '{password}';
+  END IF;
+END $$;""")
 
 
 def ensure_redis() -> None:

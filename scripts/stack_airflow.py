@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scripts import processes
-from scripts.services import POSTGRES_ADMIN_URL, ensure_database
+from scripts.services import ensure_database, ensure_login_role, run_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO_ROOT / ".venv" / "bin"
@@ -32,20 +32,17 @@ SERVICES = {
 
 
 def _secrets(state_dir: Path) -> dict[str, str]:
-    path = state_dir / "airflow-secrets.json"
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        return stored
-    from cryptography.fernet import Fernet
+    def generate() -> dict[str, str]:
+        from cryptography.fernet import Fernet
 
-    generated = {
-        "db_password": secrets.token_urlsafe(24),
-        "jwt_secret": secrets.token_urlsafe(48),
-        "fernet_key": Fernet.generate_key().decode(),
-        "admin_password": secrets.token_urlsafe(12),
-    }
-    processes.write_private(path, json.dumps(generated))
-    return generated
+        return {
+            "db_password": secrets.token_urlsafe(24),
+            "jwt_secret": secrets.token_urlsafe(48),
+            "fernet_key": Fernet.generate_key().decode(),
+            "admin_password": secrets.token_urlsafe(12),
+        }
+
+    return processes.stored_secrets(state_dir / "airflow-secrets.json", generate)
 
 
 def environment(state_dir: Path, keys: dict[str, str]) -> dict[str, str]:
@@ -74,23 +71,8 @@ def environment(state_dir: Path, keys: dict[str, str]) -> dict[str, str]:
 
 
 def _ensure_role(password: str) -> None:
-    # Passed on stdin so the password never shows in a process listing.
-    sql = f"""
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{ROLE}') THEN
-    CREATE ROLE {ROLE} LOGIN PASSWORD '{password}';
-  ELSE
-    ALTER ROLE {ROLE} LOGIN PASSWORD '{password}';
-  END IF;
-END $$;
-"""
-    subprocess.run(["psql", POSTGRES_ADMIN_URL, "-qv", "ON_ERROR_STOP=1", "-f", "-"], input=sql, text=True, check=True)
-    ensure_database(METADATA_DB)
-    subprocess.run(
-        ["psql", POSTGRES_ADMIN_URL, "-qc", f'ALTER DATABASE "{METADATA_DB}" OWNER TO {ROLE}'],
-        check=True,
-        capture_output=True,
-    )
+    ensure_login_role(ROLE, password)
+    ensure_database(METADATA_DB, owner=ROLE)
 
 
 def api_answers() -> bool:
@@ -131,12 +113,7 @@ def _forget_connections(conn_ids: list[str]) -> None:
     encrypted with another Fernet key, and Airflow cannot even read them to overwrite them.
     """
     ids = ", ".join(f"'{conn_id}'" for conn_id in conn_ids)
-    database = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{METADATA_DB}"
-    subprocess.run(
-        ["psql", database, "-qv", "ON_ERROR_STOP=1", "-c", f"DELETE FROM connection WHERE conn_id IN ({ids})"],
-        check=True,
-        capture_output=True,
-    )
+    run_sql(f"DELETE FROM connection WHERE conn_id IN ({ids})", METADATA_DB)
 
 
 def _airflow(args: list[str], env: dict[str, str], log: Path) -> None:

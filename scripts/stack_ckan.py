@@ -16,7 +16,7 @@ from string import Template
 from typing import Any
 
 from scripts import processes
-from scripts.services import POSTGRES_ADMIN_URL, ensure_database, ensure_postgres, ensure_redis, port_open
+from scripts.services import ensure_database, ensure_login_role, ensure_postgres, ensure_redis, port_open, run_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CKAN_BIN = REPO_ROOT / ".venv-ckan" / "bin"
@@ -32,19 +32,16 @@ TOKEN_NAME = "odl-stack"
 
 
 def _secrets(state_dir: Path) -> dict[str, str]:
-    path = state_dir / "ckan-secrets.json"
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        return stored
-    generated = {
-        "ckan_db_password": secrets.token_urlsafe(24),
-        "datastore_read_password": secrets.token_urlsafe(24),
-        "secret_key": secrets.token_urlsafe(32),
-        "api_token_secret": secrets.token_urlsafe(32),
-        "sysadmin_password": secrets.token_urlsafe(16),
-    }
-    processes.write_private(path, json.dumps(generated))
-    return generated
+    return processes.stored_secrets(
+        state_dir / "ckan-secrets.json",
+        lambda: {
+            "ckan_db_password": secrets.token_urlsafe(24),
+            "datastore_read_password": secrets.token_urlsafe(24),
+            "secret_key": secrets.token_urlsafe(32),
+            "api_token_secret": secrets.token_urlsafe(32),
+            "sysadmin_password": secrets.token_urlsafe(16),
+        },
+    )
 
 
 def database_urls(keys: dict[str, str]) -> dict[str, str]:
@@ -78,51 +75,31 @@ def render_ini(state_dir: Path, keys: dict[str, str]) -> Path:
     return ini
 
 
-def _psql(sql: str, database: str = "postgres") -> str:
-    """Run SQL as the postgres superuser, passed on stdin so passwords never show in a process listing."""
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{database}"
-    return subprocess.run(
-        ["psql", url, "-qtAX", "-v", "ON_ERROR_STOP=1", "-f", "-"],
-        input=sql,
-        text=True,
-        capture_output=True,
-        check=True,
-    ).stdout.strip()
-
-
 def _ensure_roles_and_databases(keys: dict[str, str]) -> None:
-    roles = {CKAN_ROLE: keys["ckan_db_password"], DATASTORE_READ_ROLE: keys["datastore_read_password"]}
-    statements = "\n".join(
-        f"""DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-    CREATE ROLE {role} LOGIN PASSWORD '{password}';
-  ELSE
-    ALTER ROLE {role} LOGIN PASSWORD '{password}';
-  END IF;
-END $$;"""
-        for role, password in roles.items()
-    )
-    _psql(statements)
+    ensure_login_role(CKAN_ROLE, keys["ckan_db_password"])
+    ensure_login_role(DATASTORE_READ_ROLE, keys["datastore_read_password"])
     for database in (CKAN_DB, DATASTORE_DB):
-        ensure_database(database)
-        # Owning the database also makes the role owner of its public schema (pg_database_owner, PostgreSQL 15).
-        _psql(f'ALTER DATABASE "{database}" OWNER TO {CKAN_ROLE};')
+        ensure_database(database, owner=CKAN_ROLE)
 
 
 def _has_table(database: str, table: str) -> bool:
-    return _psql(f"SELECT to_regclass('public.{table}') IS NOT NULL;", database) == "t"
+    return run_sql(f"SELECT to_regclass('public.{table}') IS NOT NULL;", database) == "t"
 
 
 def _datastore_permissions_set() -> bool:
     """set-permissions creates this view and grants the read role SELECT on it."""
     return _has_table(DATASTORE_DB, "_table_metadata") and (
-        _psql(f"SELECT has_table_privilege('{DATASTORE_READ_ROLE}', 'public._table_metadata', 'SELECT');", DATASTORE_DB)
+        run_sql(
+            f"SELECT has_table_privilege('{DATASTORE_READ_ROLE}', 'public._table_metadata', 'SELECT');", DATASTORE_DB
+        )
         == "t"
     )
 
 
 def _sysadmin_exists() -> bool:
-    return _psql(f"SELECT 1 FROM \"user\" WHERE name = '{SYSADMIN}' AND sysadmin AND state = 'active';", CKAN_DB) == "1"
+    return (
+        run_sql(f"SELECT 1 FROM \"user\" WHERE name = '{SYSADMIN}' AND sysadmin AND state = 'active';", CKAN_DB) == "1"
+    )
 
 
 def _ckan(ini: Path, args: list[str], log: Path, stdin: str | None = None) -> str:
@@ -152,7 +129,7 @@ def _initialise(ini: Path, keys: dict[str, str], log: Path) -> None:
         _ckan(ini, ["db", "upgrade", "-p", "activity"], log)
     if not _datastore_permissions_set():
         sql = _ckan(ini, ["datastore", "set-permissions"], log)
-        _psql(sql)
+        run_sql(sql)
     if not _sysadmin_exists():
         password = keys["sysadmin_password"]
         # `sysadmin add` asks to create the user, then for the password twice.
