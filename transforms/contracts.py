@@ -58,8 +58,21 @@ class Department:
     contact: str = ""  # where citizens send questions about the department's data
 
 
+class HasColumns:
+    """Column lookups shared by source and published contracts."""
+
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+
 @dataclass(frozen=True)
-class SourceContract:
+class SourceContract(HasColumns):
     id: str
     title: str
     department: str
@@ -70,13 +83,6 @@ class SourceContract:
     layout: str | None = None  # registered reshaping of the submitted sheet (transforms.layouts)
     path: Path = field(default=Path(), compare=False)
 
-    @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.name == name)
-
     def matches_filename(self, filename: str) -> bool:
         # NFKC so a full-width or half-width-kana file name matches the same pattern.
         name = unicodedata.normalize("NFKC", filename).lower()
@@ -84,7 +90,7 @@ class SourceContract:
 
 
 @dataclass(frozen=True)
-class PublishedContract:
+class PublishedContract(HasColumns):
     """A dataset citizens get from CKAN: built by a connect transform from source datasets, then published."""
 
     id: str  # also the CKAN dataset name
@@ -101,13 +107,6 @@ class PublishedContract:
     params: dict[str, Any] = field(default_factory=dict, compare=False)
     standard_dataset: str | None = None  # 自治体標準オープンデータセット kind, e.g. 指定緊急避難場所一覧
     path: Path = field(default=Path(), compare=False)
-
-    @property
-    def column_names(self) -> list[str]:
-        return [column.name for column in self.columns]
-
-    def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.name == name)
 
 
 class ContractError(ValueError):
