@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -196,12 +197,16 @@ class Publisher:
             )
 
         if package is None:
-            package = self.ckan.call("package_create", {**desired, "version": ""})
+            package = self.ckan.create(
+                "package_create",
+                {**desired, "version": ""},
+                find_existing=lambda: self.ckan.show("package_show", id=name),
+            )
         package_id = str(package["id"])
         specs = metadata.resource_specs(contract)
 
         if datastore_id is None:
-            created = self.ckan.call(
+            created = self.ckan.create(
                 "datastore_create",
                 {
                     "resource": {
@@ -212,6 +217,7 @@ class Publisher:
                     "fields": metadata.datastore_fields(contract),
                     "primary_key": list(contract.key),
                 },
+                find_existing=lambda: self._found_datastore_resource(package_id, contract),
             )
             datastore_id = str(created["resource_id"])
         elif not table_ok:
@@ -266,7 +272,11 @@ class Publisher:
         desired = metadata.organization(department, self.organization_name(department))
         current = self.ckan.show("organization_show", id=desired["name"])
         if current is None:
-            created: dict[str, Any] = self.ckan.call("organization_create", desired)
+            created: dict[str, Any] = self.ckan.create(
+                "organization_create",
+                desired,
+                find_existing=lambda: self.ckan.show("organization_show", id=desired["name"]),
+            )
             return created
         have = {
             "title": current.get("title"),
@@ -278,6 +288,30 @@ class Publisher:
             patched: dict[str, Any] = self.ckan.call("organization_patch", {"id": current["id"], **desired})
             return patched
         return current
+
+    def _found_datastore_resource(self, package_id: str, contract: PublishedContract) -> dict[str, str] | None:
+        """After a lost `datastore_create` answer: the resource CKAN made, finished the way that call finishes it.
+
+        CKAN creates the resource, then marks it `url_type: datastore`, then creates the table (and marks it
+        active); the answer may have been lost between any two, and the publish goes on to load into the table.
+        """
+        found = _by_role(self.ckan.show("package_show", id=package_id)).get(metadata.ROLE_DATASTORE)
+        if found is None:
+            return None
+        resource_id = str(found["id"])
+        if found.get("url_type") != "datastore":
+            self.ckan.call("resource_patch", {"id": resource_id, "url_type": "datastore"})
+        if not (found.get("datastore_active") and self._datastore_matches(resource_id, contract)):
+            self.ckan.call(
+                "datastore_create",
+                {
+                    "resource_id": resource_id,
+                    "fields": metadata.datastore_fields(contract),
+                    "primary_key": list(contract.key),
+                    "force": True,
+                },
+            )
+        return {"resource_id": resource_id}
 
     def _datastore_matches(self, resource_id: str, contract: PublishedContract) -> bool:
         """The live table has the contract's columns, types, data dictionary and key (read-only checks)."""
@@ -398,11 +432,30 @@ class Publisher:
                 if current:
                     result = self.ckan.call("resource_patch", {"id": current["id"], **fields}, uploads={"upload": path})
                 else:
-                    result = self.ckan.call(
-                        "resource_create", {"package_id": package_id, **fields}, uploads={"upload": path}
+                    result = self.ckan.create(
+                        "resource_create",
+                        {"package_id": package_id, **fields},
+                        uploads={"upload": path},
+                        find_existing=partial(self._found_file_resource, package_id, role, fields, path),
                     )
                 ids[role] = str(result["id"])
         return ids
+
+    def _found_file_resource(
+        self, package_id: str, role: str, fields: dict[str, str], path: Path
+    ) -> dict[str, Any] | None:
+        """After a lost `resource_create` answer: the resource CKAN made for the role, given the file again.
+
+        The lookup cannot see whether this attempt's upload is the file the resource holds, nor tell it from an
+        older resource of the role; patching the file and this version's fields (safe to repeat) settles both.
+        """
+        found = _by_role(self.ckan.show("package_show", id=package_id)).get(role)
+        if found is None:
+            return None
+        patched: dict[str, Any] = self.ckan.call(
+            "resource_patch", {"id": found["id"], **fields}, uploads={"upload": path}
+        )
+        return patched
 
     # --- rollback ------------------------------------------------------------------------------
 
