@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", FULL_ROWS)))
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
-    parser.add_argument("--skip", nargs="*", default=[], help="check connect publish floor upsert xloader dags e2e")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="check connect publish reload floor upsert xloader dags e2e"
+    )
     parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where results.md/json go")
     parser.add_argument("--render", action="store_true", help="rewrite results.md from results.json and analysis.md")
     args = parser.parse_args(argv)
@@ -79,6 +81,7 @@ class Bench:
         loaders: list[tuple[str, Callable[[Path, Path], None]]] = [
             ("floor", self.floor),
             ("publish", self.publish),
+            ("reload", self.reload),
             ("upsert", self.upsert),
             ("xloader", self.xloader),
         ]
@@ -187,6 +190,19 @@ class Bench:
         if row["seconds"] is not None:
             row["note"] = "read the curated Parquet + COPY, indexes, full-text, swap; peak RSS of the loader process"
 
+    def reload(self, parquet: Path, final: Path) -> None:
+        row = self.measured(
+            report.RELOAD,
+            _data_rows(final),
+            [PYTHON, "-m", "bench.steps", "reload", str(parquet), PUBLISHED],
+            _load_seconds,
+        )
+        if row["seconds"] is not None:
+            row["note"] = (
+                "read the curated Parquet + COPY, compare with the kept version, delete and insert the rows that "
+                "differ, swap; two untimed loads before each run"
+            )
+
     def upsert(self, parquet: Path, final: Path) -> None:
         rows = min(UPSERT_ROWS, _data_rows(final))
         ckan = ckan_side.Ckan()
@@ -294,7 +310,8 @@ class Bench:
 
 
 def _loader_method(name: str) -> str:
-    return {"floor": report.FLOOR, "publish": report.PUBLISH, "upsert": report.UPSERT, "xloader": report.XLOADER}[name]
+    methods = {"floor": report.FLOOR, "publish": report.PUBLISH, "reload": report.RELOAD}
+    return (methods | {"upsert": report.UPSERT, "xloader": report.XLOADER})[name]
 
 
 def _own_seconds(run: Run) -> float:

@@ -52,6 +52,14 @@ def publish(parquet: str, dataset: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "detail": outcome}
 
 
+def reload(parquet: str, dataset: str) -> dict[str, Any]:
+    from transforms.publish.benchmark import reload_parquet
+
+    started = time.perf_counter()
+    outcome = reload_parquet(Path(parquet), dataset)
+    return {"seconds": time.perf_counter() - started, "detail": outcome}
+
+
 def upsert(final_csv: str, resource_id: str, rows: str, batch: str, url: str) -> dict[str, Any]:
     """The first `rows` rows of the CSV through datastore_upsert, `batch` records a call, as AirCan does."""
     import ckanapi
@@ -86,6 +94,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "prepare": prepare,
     "connect": connect,
     "publish": publish,
+    "reload": reload,
     "upsert": upsert,
 }
 

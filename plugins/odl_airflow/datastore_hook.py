@@ -25,6 +25,8 @@ class DatastoreHook(BaseHook):
 
     def url(self) -> str:
         c = self.get_connection(self.datastore_conn_id)
+        if not c.host:
+            raise ValueError(f"the Airflow Connection {self.datastore_conn_id!r} has no host")
         credentials = quote(c.login or "", safe="") + (f":{quote(c.password, safe='')}" if c.password else "")
         return f"postgresql://{credentials}@{c.host}:{c.port or 5432}/{quote(c.schema or '', safe='')}"
 

@@ -42,6 +42,12 @@ def test_datastore_hook_quotes_the_password_into_the_url(monkeypatch: pytest.Mon
     assert "p@ss" not in repr(hook.get_conn())
 
 
+def test_a_datastore_connection_without_host_is_named_not_turned_into_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_CKAN_DATASTORE", json.dumps({**DATASTORE_CONN, "host": ""}))
+    with pytest.raises(ValueError, match=r"ckan_datastore.*no host"):
+        DatastoreHook().url()
+
+
 def test_the_publish_operator_carries_the_ckan_link() -> None:
     operator = PublishDatasetOperator(task_id="publish", dataset="evacuation-sites")
     assert [link.name for link in operator.operator_extra_links] == ["CKAN"]

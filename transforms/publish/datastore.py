@@ -5,22 +5,28 @@ with `_id` (serial primary key), `_full_text` (tsvector, filled by the trigger `
 contract's columns, the data dictionary as column comments, a unique index for the primary key and
 full-text indexes; `datastore_search` finds the table by name in `public`.
 
-A load never touches that live table's rows. In one transaction it:
+Two complete tables are kept per resource: the live one in `public` and the version before it in
+`odl_previous` (for rollback). A load never touches the live table's rows. In one transaction it
+COPYs the new rows into a temporary table (`_id` = row number in the file), then either
 
-1. builds `odl_staging."<resource id>"` like the live table (columns, NOT NULLs, comments — the
-   data dictionary — but its own `_id` sequence), COPYs the rows in through a temporary table and
-   fills `_full_text` set-based, as CKAN's trigger would row by row;
-2. adds the live table's constraints, indexes (same names: they live in another schema), triggers
-   and grants, and ANALYZEs it;
-3. drops the version kept before, moves the live table to `odl_previous` and the new one to `public`.
+- **reload in place of the previous version** — when the kept table has the live one's shape and at
+  most half of the rows differ from it: deletes the rows that differ and inserts the new ones, so
+  the full-text and key indexes change only where the data did (rebuilding CKAN's GiST index on
+  `_full_text` is most of a large load); or
+- **rebuild** — builds `odl_staging."<resource id>__next"` like the live table (columns, NOT NULLs,
+  comments — the data dictionary — its own `_id` sequence), fills it and `_full_text` set-based,
+  adds the live table's constraints, indexes, triggers and grants;
+
+and swaps: the new table becomes live, the live one becomes the kept previous version.
 
 Readers keep the live table until the commit and see the new one after it; a load that fails or is
-killed rolls back and leaves nothing behind. The version of each table is in its table comment
-(CKAN reads only column comments). `rollback` swaps `public` and `odl_previous` back.
+killed rolls back and leaves both tables as they were. The version of each table is in its table
+comment (CKAN reads only column comments). `rollback` swaps the two tables back.
 """
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,6 +41,8 @@ log = logging.getLogger(__name__)
 
 LIVE, STAGING, PREVIOUS = "public", "odl_staging", "odl_previous"
 SWAP_LOCK_TIMEOUT = "10s"  # the swap waits this long for running readers, then the load fails and is retried
+# Past this share of changed rows, deleting and inserting row by row costs more than building anew.
+MAX_CHANGED_SHARE_IN_PLACE = 0.5
 
 
 class DatastoreError(Exception):
@@ -46,6 +54,7 @@ class TableVersion:
     version: str
     rows: int
     loaded_at: str
+    full_text: bool = True  # False: `_full_text` left empty (benchmarks only)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class LoadResult:
     rows: int
     seconds: float
     previous_version: str | None
+    method: str = "rebuild"  # rebuild | in_place (see the module docstring)
+    changed_rows: int | None = None  # rows deleted plus rows inserted, for an in-place reload
 
 
 def _relname(schema: str, resource_id: str) -> str:
@@ -132,25 +143,31 @@ class DatastoreLoader:
             unknown = set(columns) - set(_data_columns(cursor, live))
             if unknown:
                 raise DatastoreError(f"resource {resource_id} has no columns {sorted(unknown)}: datastore_create first")
-            for schema in (STAGING, PREVIOUS):
-                cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-            staging = _qualified(STAGING, resource_id)
-            cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
-            cursor.execute(sql.SQL("SET LOCAL maintenance_work_mem = '256MB'"))
-            _create_staging(cursor, resource_id)
-            rows = _copy_rows(cursor, staging, columns, chunks, full_text=full_text)
-            _add_constraints_indexes_triggers_grants(cursor, live, resource_id)
-            cursor.execute(sql.SQL("ANALYZE {}").format(staging))
-            loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"))
-            cursor.execute(
-                sql.SQL("COMMENT ON TABLE {} IS {}").format(staging, sql.Literal(json.dumps(loaded.__dict__)))
-            )
-            _swap_in(cursor, resource_id, keep_previous=keep_previous)
+            _ensure_schemas(cursor)
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the row comparison hashes whole tables
+            rows = _copy_incoming(cursor, resource_id, columns, chunks)
+            loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"), full_text)
+            changed = _reload_previous_in_place(cursor, connection, live, resource_id, columns, loaded)
+            if changed is None:
+                _rebuild_in_staging(cursor, live, resource_id, columns, loaded)
+                _swap(cursor, resource_id, new=STAGING)
+            else:
+                _swap(cursor, resource_id, new=PREVIOUS)
+            if not keep_previous:
+                cursor.execute(sql.SQL("DROP TABLE {}").format(_qualified(PREVIOUS, resource_id)))
         seconds = time.perf_counter() - started
+        method = "rebuild" if changed is None else "in_place"
         log.info(
-            "DataStore %s: %s rows of version %s loaded and swapped in (%.1fs)", resource_id, rows, version, seconds
+            "DataStore %s: %s rows of version %s loaded (%s%s) and swapped in (%.1fs)",
+            resource_id,
+            rows,
+            version,
+            method,
+            "" if changed is None else f", {changed} rows deleted or inserted",
+            seconds,
         )
-        return LoadResult(resource_id, version, rows, seconds, previous.version if previous else None)
+        return LoadResult(resource_id, version, rows, seconds, previous.version if previous else None, method, changed)
 
     def rollback(self, resource_id: str) -> TableVersion:
         """Serve the previous version again; the version it replaces becomes the previous one."""
@@ -160,13 +177,8 @@ class DatastoreLoader:
             previous = _table_version(connection, PREVIOUS, _relname(PREVIOUS, resource_id))
             if previous is None or _table_oid(cursor, LIVE, resource_id) is None:
                 raise DatastoreError(f"resource {resource_id} has no previous version to roll back to")
-            cursor.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT)))
-            cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(STAGING)))
-            cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_qualified(STAGING, resource_id)))
-            # Through the staging schema: index and sequence names repeat between the two versions.
-            _move(cursor, resource_id, PREVIOUS, STAGING)
-            _move(cursor, resource_id, LIVE, PREVIOUS)
-            _move(cursor, resource_id, STAGING, LIVE)
+            _ensure_schemas(cursor)
+            _swap(cursor, resource_id, new=PREVIOUS)
         log.info("DataStore %s: rolled back to version %s", resource_id, previous.version)
         return previous
 
@@ -174,6 +186,8 @@ class DatastoreLoader:
         """Columns of the table's unique index other than `_id`: CKAN's `primary_key`, sorted."""
         with self._connect() as connection, connection.cursor() as cursor:
             oid = _table_oid(cursor, LIVE, resource_id)
+            if oid is None:
+                return []
             cursor.execute(
                 "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
                 "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s AND i.indisunique AND NOT i.indisprimary",
@@ -246,6 +260,174 @@ def _data_columns(cursor: psycopg.Cursor[Any], live: int) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def _ensure_schemas(cursor: psycopg.Cursor[Any]) -> None:
+    """The staging and previous schemas, created under a lock: two first loads would race on CREATE SCHEMA."""
+    cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname IN (%s, %s)", (STAGING, PREVIOUS))
+    if (cursor.fetchone() or (0,))[0] == 2:
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('odl-datastore:schemas', 0))")
+    for schema in (STAGING, PREVIOUS):
+        cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+def _copy_incoming(cursor: psycopg.Cursor[Any], resource_id: str, columns: list[str], chunks: Iterable[bytes]) -> int:
+    """COPY the rows into a temporary table; `_id` numbers them in file order, as the served table will."""
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+    cursor.execute(
+        sql.SQL("CREATE TEMPORARY TABLE odl_incoming ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
+            names, _qualified(LIVE, resource_id)
+        )
+    )
+    cursor.execute("ALTER TABLE odl_incoming ADD COLUMN _id bigint GENERATED ALWAYS AS IDENTITY")
+    with cursor.copy(sql.SQL("COPY odl_incoming ({}) FROM STDIN (FORMAT csv)").format(names)) as copy:
+        for chunk in chunks:
+            copy.write(chunk)
+    cursor.execute("SELECT count(*) FROM odl_incoming")
+    return int((cursor.fetchone() or (0,))[0])
+
+
+def _full_text(columns: list[str], enabled: bool, alias: str) -> sql.Composable:
+    """The same text CKAN's populate_full_text_trigger indexes: every data column's value, space-separated."""
+    if not enabled:
+        return sql.SQL("NULL")
+    return sql.SQL("to_tsvector(concat_ws(' ', {}))").format(
+        sql.SQL(", ").join(sql.SQL("{}.{}::text").format(sql.Identifier(alias), sql.Identifier(c)) for c in columns)
+    )
+
+
+def _insert_incoming(
+    cursor: psycopg.Cursor[Any], table: sql.Composed, columns: list[str], loaded: TableVersion, where: sql.Composable
+) -> int:
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+    values = sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c)) for c in columns)
+    cursor.execute(
+        sql.SQL("INSERT INTO {} (_id, {}, _full_text) SELECT n._id, {}, {} FROM odl_incoming n {}").format(
+            table, names, values, _full_text(columns, loaded.full_text, "n"), where
+        )
+    )
+    inserted = cursor.rowcount
+    # API upserts after this load take the next _id.
+    cursor.execute(
+        sql.SQL("SELECT setval(pg_get_serial_sequence({}, '_id'), coalesce(max(_id), 0) + 1, false) FROM {}").format(
+            sql.Literal(table.as_string(cursor)), table
+        )
+    )
+    return inserted
+
+
+def _finish(cursor: psycopg.Cursor[Any], table: sql.Composed, loaded: TableVersion) -> None:
+    cursor.execute(sql.SQL("ANALYZE {}").format(table))
+    cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(json.dumps(loaded.__dict__))))
+
+
+def _rebuild_in_staging(
+    cursor: psycopg.Cursor[Any], live: int, resource_id: str, columns: list[str], loaded: TableVersion
+) -> None:
+    """A new table like the live one, filled before its indexes are built (much faster than the other way)."""
+    staging = _qualified(STAGING, resource_id)
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
+    _create_staging(cursor, resource_id)
+    _insert_incoming(cursor, staging, columns, loaded, sql.SQL(""))
+    _add_constraints_indexes_triggers_grants(cursor, live, resource_id)
+    _finish(cursor, staging, loaded)
+
+
+def _reload_previous_in_place(
+    cursor: psycopg.Cursor[Any],
+    connection: psycopg.Connection[Any],
+    live: int,
+    resource_id: str,
+    columns: list[str],
+    loaded: TableVersion,
+) -> int | None:
+    """Bring the kept previous table to the new rows by deleting and inserting only the rows that differ.
+
+    Returns the number of rows deleted plus inserted, or None (nothing touched) when the kept table
+    cannot stand in for the live one or too many rows differ: then the caller rebuilds.
+    """
+    kept_name = _relname(PREVIOUS, resource_id)
+    kept = _table_oid(cursor, PREVIOUS, kept_name)
+    held = _table_version(connection, PREVIOUS, kept_name)
+    if (
+        kept is None
+        or held is None
+        or held.full_text != loaded.full_text
+        or _shape(cursor, kept) != _shape(cursor, live)
+    ):
+        return None
+    table = _qualified(PREVIOUS, resource_id)
+    same_row = sql.SQL("ROW({}) IS NOT DISTINCT FROM ROW({})").format(
+        sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c)) for c in columns),
+        sql.SQL(", ").join(sql.SQL("k.{}").format(sql.Identifier(c)) for c in columns),
+    )
+    cursor.execute(
+        sql.SQL(
+            "CREATE TEMPORARY TABLE odl_stale ON COMMIT DROP AS SELECT k._id FROM {} k "
+            "WHERE NOT EXISTS (SELECT 1 FROM odl_incoming n WHERE n._id = k._id AND {})"
+        ).format(table, same_row)
+    )
+    stale = cursor.rowcount
+    cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
+    kept_rows = int((cursor.fetchone() or (0,))[0])
+    new_rows = loaded.rows - (kept_rows - stale)  # every kept row left matches one incoming row by _id
+    if stale + new_rows > MAX_CHANGED_SHARE_IN_PLACE * max(loaded.rows, 1):
+        cursor.execute("DROP TABLE odl_stale")
+        return None
+    cursor.execute(sql.SQL("DELETE FROM {} WHERE _id IN (SELECT _id FROM odl_stale)").format(table))
+    where = sql.SQL("WHERE NOT EXISTS (SELECT 1 FROM {} k WHERE k._id = n._id)").format(table)
+    inserted = _insert_incoming(cursor, table, columns, loaded, where)
+    cursor.execute("DROP TABLE odl_stale")
+    _copy_column_comments(cursor, live, table)  # the data dictionary may have changed on the live table
+    _copy_grants(cursor, live, table)
+    _finish(cursor, table, loaded)
+    return stale + inserted
+
+
+def _shape(cursor: psycopg.Cursor[Any], oid: int) -> tuple[list[Any], ...]:
+    """What one table must share with another to stand in for it: columns, constraints, indexes, triggers."""
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+        "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        (oid,),
+    )
+    columns = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s ORDER BY 1", (oid,)
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s "
+        "UNION ALL SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s AND NOT tgisinternal",
+        (oid, oid),
+    )
+    # The definitions name the table itself, which differs between the two.
+    definitions = sorted(re.sub(r" ON \S+ ", " ON <table> ", row[0], count=1) for row in cursor.fetchall())
+    return columns, constraints, definitions
+
+
+def _copy_column_comments(cursor: psycopg.Cursor[Any], live: int, table: sql.Composed) -> None:
+    cursor.execute(
+        "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute "
+        "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped",
+        (live,),
+    )
+    for name, comment in cursor.fetchall():
+        cursor.execute(
+            sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(table, sql.Identifier(name), sql.Literal(comment))
+        )
+
+
+def _copy_grants(cursor: psycopg.Cursor[Any], live: int, table: sql.Composed) -> None:
+    cursor.execute(
+        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END, a.privilege_type "
+        "FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE c.oid = %s AND a.grantee <> c.relowner",
+        (live,),
+    )
+    for grantee, privilege in cursor.fetchall():
+        cursor.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privilege), table, sql.SQL(grantee)))
+
+
 def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
     live, staging = _qualified(LIVE, resource_id), _qualified(STAGING, resource_id)
     sequence = sql.SQL("{}.{}").format(sql.Identifier(STAGING), sql.Identifier(f"{resource_id}__id_seq"))
@@ -256,33 +438,6 @@ def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
             staging, sql.Literal(sequence.as_string(cursor))
         )
     )
-
-
-def _copy_rows(
-    cursor: psycopg.Cursor[Any], staging: sql.Composed, columns: list[str], chunks: Iterable[bytes], *, full_text: bool
-) -> int:
-    """COPY into an unlogged temporary table, then one INSERT … SELECT that fills _full_text too."""
-    names = sql.SQL(", ").join(map(sql.Identifier, columns))
-    cursor.execute(
-        sql.SQL("CREATE TEMPORARY TABLE odl_incoming ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
-            names, staging
-        )
-    )
-    with cursor.copy(sql.SQL("COPY odl_incoming ({}) FROM STDIN (FORMAT csv)").format(names)) as copy:
-        for chunk in chunks:
-            copy.write(chunk)
-    # The same text CKAN's populate_full_text_trigger indexes: every data column's value, space-separated.
-    vector = sql.SQL("to_tsvector(concat_ws(' ', {}))").format(
-        sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(name)) for name in columns)
-    )
-    cursor.execute(
-        sql.SQL("INSERT INTO {} ({}, _full_text) SELECT {}, {} FROM odl_incoming").format(
-            staging, names, names, vector if full_text else sql.SQL("NULL")
-        )
-    )
-    rows = cursor.rowcount
-    cursor.execute("DROP TABLE odl_incoming")
-    return rows
 
 
 def _add_constraints_indexes_triggers_grants(cursor: psycopg.Cursor[Any], live: int, resource_id: str) -> None:
@@ -312,14 +467,7 @@ def _add_constraints_indexes_triggers_grants(cursor: psycopg.Cursor[Any], live: 
     cursor.execute("SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s AND NOT tgisinternal", (live,))
     for (definition,) in cursor.fetchall():
         cursor.execute(_retarget(definition, live_name, staging_name))
-    cursor.execute(
-        "SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END, a.privilege_type "
-        "FROM pg_class c, aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee "
-        "WHERE c.oid = %s AND a.grantee <> c.relowner",
-        (live,),
-    )
-    for grantee, privilege in cursor.fetchall():
-        cursor.execute(sql.SQL("GRANT {} ON {} TO {}").format(sql.SQL(privilege), staging, sql.SQL(grantee)))
+    _copy_grants(cursor, live, staging)
     cursor.execute("RESET search_path")
 
 
@@ -330,10 +478,16 @@ def _retarget(definition: str, live_name: str, staging_name: str) -> sql.SQL:
     return sql.SQL(definition.replace(marker, f" ON {staging_name} ", 1))
 
 
-def _swap_in(cursor: psycopg.Cursor[Any], resource_id: str, *, keep_previous: bool) -> None:
+def _swap(cursor: psycopg.Cursor[Any], resource_id: str, *, new: str) -> None:
+    """Serve the table in `new` (STAGING or PREVIOUS); the live one becomes the kept previous version."""
     cursor.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT)))
-    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_qualified(PREVIOUS, resource_id)))
+    if new == STAGING:
+        cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_qualified(PREVIOUS, resource_id)))
+        _move(cursor, resource_id, LIVE, PREVIOUS)
+        _move(cursor, resource_id, STAGING, LIVE)
+        return
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(_qualified(STAGING, resource_id)))
+    # Through the staging schema: index and sequence names repeat between the two versions.
+    _move(cursor, resource_id, PREVIOUS, STAGING)
     _move(cursor, resource_id, LIVE, PREVIOUS)
     _move(cursor, resource_id, STAGING, LIVE)
-    if not keep_previous:
-        cursor.execute(sql.SQL("DROP TABLE {}").format(_qualified(PREVIOUS, resource_id)))

@@ -30,7 +30,7 @@ import pyarrow.csv as pacsv
 
 from transforms import settings
 from transforms.contracts import Department, PublishedContract, load_departments, load_published_contracts
-from transforms.files import append_ledger_line, locked
+from transforms.files import append_ledger_line, locked, write_atomically
 from transforms.publish import changelog, metadata, tables
 from transforms.publish.ckan_client import CkanClient
 from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 JST = timezone(timedelta(hours=9), "JST")
 PUBLISH_LEDGER = "publish.jsonl"
+ROLLBACK_MARKER = ".rollback.json"  # beside the publish lock: a rollback begun, from and to which version
 FILE_ROLES = (metadata.ROLE_CSV, metadata.ROLE_PARQUET)
 
 
@@ -466,10 +467,22 @@ class Publisher:
         datastore_id = _by_role(package).get(metadata.ROLE_DATASTORE, {}).get("id")
         if not datastore_id:
             raise LookupError(f"{name} is not published: nothing to roll back")
-        restored = self.loader.rollback(str(datastore_id))
+        # A rollback cut short after its swap is finished, not swapped back, when run again.
+        marker = _curated_dir(contract.id, self.data_root) / ROLLBACK_MARKER
+        live = self.loader.version(str(datastore_id))
+        begun = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
+        shown = (package or {}).get("version")
+        if live is not None and begun.get("to") == live.version and shown in (begun.get("from"), live.version):
+            restored = live
+        else:
+            previous = self.loader.version(str(datastore_id), PREVIOUS)
+            if previous is not None:
+                write_atomically(marker, json.dumps({"from": shown, "to": previous.version}).encode())
+            restored = self.loader.rollback(str(datastore_id))
         kept = curated_version(contract.id, restored.version, self.data_root)
         typed = tables.read_curated(kept.path, contract) if kept else self._dump(contract, str(datastore_id), LIVE)
         result = self.publish_table(contract, restored.version, typed, note="ロールバック")
+        marker.unlink(missing_ok=True)
         result.outcome = "rolled_back"
         return result
 
@@ -510,6 +523,7 @@ def publish_dataset(publisher: Publisher, dataset: str, *, force: bool = False) 
         with locked(_curated_dir(dataset, publisher.data_root) / ".publish.lock"):
             curated = latest_curated(dataset, publisher.data_root)
             result = publisher.publish(contract, curated, force=force)
+            (_curated_dir(dataset, publisher.data_root) / ROLLBACK_MARKER).unlink(missing_ok=True)
     except Exception as error:
         append_ledger(_failure(publisher, contract, curated.version if curated else None, error), publisher.data_root)
         raise

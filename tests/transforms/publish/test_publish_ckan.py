@@ -12,6 +12,7 @@ from typing import Any
 
 import psycopg
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pytest
 import requests
 from ckanapi import RemoteCKAN
@@ -23,7 +24,7 @@ from transforms.cli import main
 from transforms.contracts import load_published_contracts
 from transforms.publish import tables
 from transforms.publish.datastore import DatastoreLoader
-from transforms.publish.publisher import Publisher, latest_curated, publish_dataset
+from transforms.publish.publisher import Publisher, latest_curated, publish_dataset, rollback_dataset
 
 pytestmark = pytest.mark.integration
 
@@ -230,6 +231,78 @@ def test_a_load_killed_mid_copy_leaves_the_previous_version_served(
     assert served_markers(publisher, resource_id) == (60, {"v3"})
 
 
+def _typed(frame: Any) -> pa.Table:
+    return tables.typed_table(pa.Table.from_pandas(frame, preserve_index=False), EVACUATION)
+
+
+def _served_csv(loader: DatastoreLoader, resource_id: str, schema: str = "public") -> bytes:
+    return loader.dump_csv(resource_id, EVACUATION.column_names, schema)
+
+
+def _served_rows(loader: DatastoreLoader, resource_id: str) -> list[dict[str, Any]]:
+    as_text = pacsv.ConvertOptions(column_types=dict.fromkeys(EVACUATION.column_names, pa.string()))
+    dumped = pacsv.read_csv(pa.BufferReader(_served_csv(loader, resource_id)), convert_options=as_text)
+    return tables.typed_table(dumped, EVACUATION).to_pylist()
+
+
+def test_a_reload_close_to_the_kept_version_changes_only_the_rows_that_differ(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    loader = publisher.loader
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(40, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    columns = EVACUATION.column_names
+    first = loader.load(
+        resource_id, tables.copy_chunks(_typed(evacuation_sites(40, marker="v2"))), "v2", columns=columns
+    )
+    assert first.method == "rebuild"  # every row differs from the kept (first) version
+
+    # Against the kept v1: two rows edited, three appended.
+    v3 = evacuation_sites(43, marker="v1")
+    v3.loc[4, "名称"] = "津市立中央避難場所"
+    v3.loc[9, "想定収容人数"] = "12345"
+    reload = loader.load(resource_id, tables.copy_chunks(_typed(v3)), "v3", columns=columns)
+
+    assert (reload.method, reload.changed_rows, reload.rows) == ("in_place", 2 * 2 + 3, 43)
+    assert _served_rows(loader, resource_id) == _typed(v3).to_pylist()  # same rows, same order (_id = file row)
+    assert served_markers(publisher, resource_id) == (43, {"v1"})
+    assert loader.version(resource_id, "odl_previous").version == "v2"  # type: ignore[union-attr]
+    ckan = anonymous(publisher)
+    found = ckan.action.datastore_search(resource_id=resource_id, q="津市立中央避難場所")
+    assert [r["ID"] for r in found["records"]] == ["00005"]  # full text filled for the changed row
+    info = ckan.action.datastore_info(id=resource_id)
+    labels = {f["id"]: f["info"]["label"] for f in info["fields"]}
+    assert labels["全国地方公共団体コード"] == "Local government code"  # the data dictionary came along
+    added = {k: (v or None) for k, v in v3.iloc[0].to_dict().items()} | {"ID": "99999"}
+    publisher.ckan.call("datastore_upsert", {"resource_id": resource_id, "records": [added], "method": "insert"})
+    last = ckan.action.datastore_search(resource_id=resource_id, sort="_id desc", limit=1)["records"][0]
+    assert (last["ID"], last["_id"]) == ("99999", 44)  # the API's next row follows the reloaded ones
+
+    assert loader.rollback(resource_id).version == "v2"
+    assert served_markers(publisher, resource_id) == (40, {"v2"})
+
+
+def test_an_in_place_reload_that_fails_leaves_both_versions_as_they_were(publisher: Publisher, tmp_path: Path) -> None:
+    loader = publisher.loader
+    columns = EVACUATION.column_names
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(30, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    loader.load(resource_id, tables.copy_chunks(_typed(evacuation_sites(30, marker="v2"))), "v2", columns=columns)
+    live_before = _served_csv(loader, resource_id)
+    kept_before = _served_csv(loader, resource_id, "odl_previous")
+
+    broken = evacuation_sites(31, marker="v1")
+    broken.loc[30, "ID"] = broken.loc[0, "ID"]  # a duplicate key: the insert after the delete fails
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        loader.load(resource_id, tables.copy_chunks(_typed(broken)), "broken", columns=columns)
+
+    assert _served_csv(loader, resource_id) == live_before
+    assert _served_csv(loader, resource_id, "odl_previous") == kept_before
+    assert loader.version(resource_id).version == "v2"  # type: ignore[union-attr]
+
+
 def test_odl_rollback_restores_the_previous_version(
     publisher: Publisher, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -255,6 +328,35 @@ def test_odl_rollback_restores_the_previous_version(
     assert main(["rollback", "evacuation-sites"]) == 0  # and back again: the rolled-back version was kept
     assert served_markers(publisher, resource_id) == (7, {"v2"})
     assert latest_curated("evacuation-sites", tmp_path).version == second
+
+
+def test_a_rollback_cut_short_after_its_swap_is_finished_not_undone_when_run_again(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    first = write_curated(tmp_path, "evacuation-sites", evacuation_sites(5, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(7, marker="v2"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+
+    class Killed(BaseException):
+        """The process stopped between the DataStore swap and the metadata (not an error it could log)."""
+
+    class DiesAfterTheSwap(Publisher):
+        def publish_table(self, *args: Any, **kwargs: Any) -> Any:
+            raise Killed
+
+    dying = DiesAfterTheSwap(publisher.ckan, publisher.loader, name_prefix=publisher.name_prefix, data_root=tmp_path)
+    with pytest.raises(Killed):
+        rollback_dataset(dying, "evacuation-sites")
+    assert served_markers(publisher, resource_id) == (5, {"v1"})
+
+    result = rollback_dataset(publisher, "evacuation-sites")
+    assert (result.outcome, result.version) == ("rolled_back", first)
+    assert served_markers(publisher, resource_id) == (5, {"v1"})
+    package = publisher.ckan.call("package_show", {"id": publisher.name_prefix + "evacuation-sites"})
+    assert package["version"] == first
+    assert rollback_dataset(publisher, "evacuation-sites").version != first  # a new rollback toggles again
 
 
 def test_ckan_stopped_during_a_publish_is_ridden_out_and_the_dataset_ends_consistent(
