@@ -43,6 +43,7 @@ LIVE, STAGING, PREVIOUS = "public", "odl_staging", "odl_previous"
 SWAP_LOCK_TIMEOUT = "10s"  # the swap waits this long for running readers, then the load fails and is retried
 # Past this share of changed rows, deleting and inserting row by row costs more than building anew.
 MAX_CHANGED_SHARE_IN_PLACE = 0.5
+STALE_STATISTICS_SHARE = 0.1  # as autovacuum's default analyze scale factor
 
 
 class DatastoreError(Exception):
@@ -315,8 +316,9 @@ def _insert_incoming(
     return inserted
 
 
-def _finish(cursor: psycopg.Cursor[Any], table: sql.Composed, loaded: TableVersion) -> None:
-    cursor.execute(sql.SQL("ANALYZE {}").format(table))
+def _finish(cursor: psycopg.Cursor[Any], table: sql.Composed, loaded: TableVersion, *, analyze: bool = True) -> None:
+    if analyze:
+        cursor.execute(sql.SQL("ANALYZE {}").format(table))
     cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(json.dumps(loaded.__dict__))))
 
 
@@ -360,27 +362,27 @@ def _reload_previous_in_place(
         sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c)) for c in columns),
         sql.SQL(", ").join(sql.SQL("k.{}").format(sql.Identifier(c)) for c in columns),
     )
+    # One pass over both: the kept rows to delete (stale) and the incoming ones to insert (fresh).
     cursor.execute(
         sql.SQL(
-            "CREATE TEMPORARY TABLE odl_stale ON COMMIT DROP AS SELECT k._id FROM {} k "
-            "WHERE NOT EXISTS (SELECT 1 FROM odl_incoming n WHERE n._id = k._id AND {})"
+            "CREATE TEMPORARY TABLE odl_diff ON COMMIT DROP AS SELECT k._id AS stale, n._id AS fresh "
+            "FROM {} k FULL JOIN odl_incoming n ON n._id = k._id WHERE k._id IS NULL OR n._id IS NULL OR NOT {}"
         ).format(table, same_row)
     )
-    stale = cursor.rowcount
-    cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(table))
-    kept_rows = int((cursor.fetchone() or (0,))[0])
-    new_rows = loaded.rows - (kept_rows - stale)  # every kept row left matches one incoming row by _id
-    if stale + new_rows > MAX_CHANGED_SHARE_IN_PLACE * max(loaded.rows, 1):
-        cursor.execute("DROP TABLE odl_stale")
+    cursor.execute("SELECT count(stale), count(fresh) FROM odl_diff")
+    stale, fresh = cursor.fetchone() or (0, 0)
+    if stale + fresh > MAX_CHANGED_SHARE_IN_PLACE * max(loaded.rows, 1):
+        cursor.execute("DROP TABLE odl_diff")
         return None
-    cursor.execute(sql.SQL("DELETE FROM {} WHERE _id IN (SELECT _id FROM odl_stale)").format(table))
-    where = sql.SQL("WHERE NOT EXISTS (SELECT 1 FROM {} k WHERE k._id = n._id)").format(table)
+    cursor.execute(sql.SQL("DELETE FROM {} WHERE _id IN (SELECT stale FROM odl_diff)").format(table))
+    where = sql.SQL("WHERE n._id IN (SELECT fresh FROM odl_diff)")
     inserted = _insert_incoming(cursor, table, columns, loaded, where)
-    cursor.execute("DROP TABLE odl_stale")
+    cursor.execute("DROP TABLE odl_diff")
     _copy_column_comments(cursor, live, table)  # the data dictionary may have changed on the live table
     _copy_grants(cursor, live, table)
-    _finish(cursor, table, loaded)
-    return stale + inserted
+    # A few changed rows leave the planner's statistics as they were; more are worth a fresh ANALYZE.
+    _finish(cursor, table, loaded, analyze=stale + inserted > STALE_STATISTICS_SHARE * max(loaded.rows, 1))
+    return int(stale) + inserted
 
 
 def _shape(cursor: psycopg.Cursor[Any], oid: int) -> tuple[list[Any], ...]:
