@@ -24,6 +24,7 @@ killed rolls back and leaves both tables as they were. The version of each table
 comment (CKAN reads only column comments). `rollback` swaps the two tables back.
 """
 
+import hashlib
 import json
 import logging
 import re
@@ -56,6 +57,14 @@ class TableVersion:
     rows: int
     loaded_at: str
     full_text: bool = True  # False: `_full_text` left empty (benchmarks only)
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """New columns (`datastore_create` fields: id, type, info) and unique key, built into the new table."""
+
+    fields: list[dict[str, Any]]
+    primary_key: list[str]
 
 
 @dataclass(frozen=True)
@@ -126,9 +135,12 @@ class DatastoreLoader:
         columns: list[str],
         keep_previous: bool = True,
         full_text: bool = True,
+        reshape: TableShape | None = None,
     ) -> LoadResult:
         """Replace the rows of the live table with the CSV chunks (no header, values in the order of `columns`).
 
+        reshape: columns, types, data dictionary and key for the new table, made as `datastore_create`
+        would make them, so that citizens get the new columns together with the rows that fill them.
         full_text=False leaves `_full_text` empty (no `q` search on this version) and skips its cost, the
         largest of a big load; rows later added through the API still get it from CKAN's trigger.
         """
@@ -141,17 +153,20 @@ class DatastoreLoader:
                 raise DatastoreError(f"no DataStore table for resource {resource_id}: run datastore_create first")
             _refuse_aliases(cursor, live, resource_id)
             previous = _table_version(connection, LIVE, resource_id)
-            unknown = set(columns) - set(_data_columns(cursor, live))
+            types = _column_types(cursor, live) if reshape is None else {f["id"]: f["type"] for f in reshape.fields}
+            unknown = set(columns) - set(types)
             if unknown:
                 raise DatastoreError(f"resource {resource_id} has no columns {sorted(unknown)}: datastore_create first")
             _ensure_schemas(cursor)
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the row comparison hashes whole tables
-            rows = _copy_incoming(cursor, resource_id, columns, chunks)
+            rows = _copy_incoming(cursor, {name: types[name] for name in columns}, chunks)
             loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"), full_text)
-            changed = _reload_previous_in_place(cursor, connection, live, resource_id, columns, loaded)
+            changed = None
+            if reshape is None:
+                changed = _reload_previous_in_place(cursor, connection, live, resource_id, columns, loaded)
             if changed is None:
-                _rebuild_in_staging(cursor, live, resource_id, columns, loaded)
+                _rebuild_in_staging(cursor, live, resource_id, columns, loaded, reshape)
                 _swap(cursor, resource_id, new=STAGING)
             else:
                 _swap(cursor, resource_id, new=PREVIOUS)
@@ -176,8 +191,15 @@ class DatastoreLoader:
             cursor = connection.cursor()
             _lock_resource(cursor, resource_id)
             previous = _table_version(connection, PREVIOUS, _relname(PREVIOUS, resource_id))
-            if previous is None or _table_oid(cursor, LIVE, resource_id) is None:
+            live = _table_oid(cursor, LIVE, resource_id)
+            kept = _table_oid(cursor, PREVIOUS, _relname(PREVIOUS, resource_id))
+            if previous is None or live is None or kept is None:
                 raise DatastoreError(f"resource {resource_id} has no previous version to roll back to")
+            if _shape(cursor, kept) != _shape(cursor, live):
+                raise DatastoreError(
+                    f"resource {resource_id}: the previous version has other columns or key than the live one "
+                    "(its contract changed since); publish that version instead of rolling back"
+                )
             _ensure_schemas(cursor)
             _swap(cursor, resource_id, new=PREVIOUS)
         log.info("DataStore %s: rolled back to version %s", resource_id, previous.version)
@@ -195,6 +217,12 @@ class DatastoreLoader:
                 (oid,),
             )
             return sorted(row[0] for row in cursor.fetchall())
+
+    def columns(self, resource_id: str, schema: str = LIVE) -> list[str]:
+        """The data columns of a table (not `_id`, `_full_text`), in order; [] when there is no table."""
+        with self._connect() as connection, connection.cursor() as cursor:
+            oid = _table_oid(cursor, schema, _relname(schema, resource_id))
+            return [] if oid is None else _data_columns(cursor, oid)
 
     def dump_csv(self, resource_id: str, columns: list[str], schema: str = LIVE) -> bytes:
         """A table's data columns as CSV with header (for comparing versions when no file is kept)."""
@@ -271,15 +299,26 @@ def _ensure_schemas(cursor: psycopg.Cursor[Any]) -> None:
         cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
-def _copy_incoming(cursor: psycopg.Cursor[Any], resource_id: str, columns: list[str], chunks: Iterable[bytes]) -> int:
-    """COPY the rows into a temporary table; `_id` numbers them in file order, as the served table will."""
-    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+def _column_types(cursor: psycopg.Cursor[Any], table: int) -> dict[str, str]:
     cursor.execute(
-        sql.SQL("CREATE TEMPORARY TABLE odl_incoming ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA").format(
-            names, _qualified(LIVE, resource_id)
-        )
+        "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
+        "AND NOT attisdropped AND attname NOT IN ('_id', '_full_text')",
+        (table,),
     )
-    cursor.execute("ALTER TABLE odl_incoming ADD COLUMN _id bigint GENERATED ALWAYS AS IDENTITY")
+    return dict(cursor.fetchall())
+
+
+def _copy_incoming(cursor: psycopg.Cursor[Any], types: dict[str, str], chunks: Iterable[bytes]) -> int:
+    """COPY the rows into a temporary table; `_id` numbers them in file order, as the served table will."""
+    names = sql.SQL(", ").join(map(sql.Identifier, types))
+    definitions = sql.SQL(", ").join(
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in types.items()
+    )
+    cursor.execute(
+        sql.SQL(
+            "CREATE TEMPORARY TABLE odl_incoming (_id bigint GENERATED ALWAYS AS IDENTITY, {}) ON COMMIT DROP"
+        ).format(definitions)
+    )
     with cursor.copy(sql.SQL("COPY odl_incoming ({}) FROM STDIN (FORMAT csv)").format(names)) as copy:
         for chunk in chunks:
             copy.write(chunk)
@@ -323,15 +362,58 @@ def _finish(cursor: psycopg.Cursor[Any], table: sql.Composed, loaded: TableVersi
 
 
 def _rebuild_in_staging(
-    cursor: psycopg.Cursor[Any], live: int, resource_id: str, columns: list[str], loaded: TableVersion
+    cursor: psycopg.Cursor[Any],
+    live: int,
+    resource_id: str,
+    columns: list[str],
+    loaded: TableVersion,
+    reshape: TableShape | None,
 ) -> None:
     """A new table like the live one, filled before its indexes are built (much faster than the other way)."""
     staging = _qualified(STAGING, resource_id)
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
     _create_staging(cursor, resource_id)
+    if reshape is not None:
+        _reshape(cursor, live, staging, reshape)
     _insert_incoming(cursor, staging, columns, loaded, sql.SQL(""))
-    _add_constraints_indexes_triggers_grants(cursor, live, resource_id)
+    _add_constraints_indexes_triggers_grants(cursor, live, resource_id, unique_keys=reshape is None)
+    if reshape is not None and reshape.primary_key:
+        _create_unique_key(cursor, staging, resource_id, reshape.primary_key)
     _finish(cursor, staging, loaded)
+
+
+def _reshape(cursor: psycopg.Cursor[Any], live: int, staging: sql.Composed, shape: TableShape) -> None:
+    """The data columns of `shape`, in its order, with comments in CKAN's own form (' ' + JSON with `_info`)."""
+    cursor.execute(
+        "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
+        "AND NOT attisdropped AND attname NOT IN ('_id', '_full_text')",
+        (live,),
+    )
+    comments = dict(cursor.fetchall())
+    for name in comments:
+        cursor.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(staging, sql.Identifier(name)))
+    for field in shape.fields:
+        name = field["id"]
+        cursor.execute(
+            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(staging, sql.Identifier(name), sql.SQL(field["type"]))
+        )
+        try:
+            raw = json.loads(comments.get(name) or "{}")  # other keys (plugins') are kept, as CKAN does
+        except ValueError:
+            raw = {}
+        if "info" in field:
+            raw["_info"] = field["info"]
+        comment = " " + json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+        cursor.execute(
+            sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(staging, sql.Identifier(name), sql.Literal(comment))
+        )
+
+
+def _create_unique_key(cursor: psycopg.Cursor[Any], staging: sql.Composed, resource_id: str, key: list[str]) -> None:
+    """The unique index `datastore_create` makes for `primary_key`, under the name it gives it (so it finds it)."""
+    columns = ", ".join('"' + name.replace('"', '""') + '"' for name in key)
+    name = hashlib.sha1((resource_id + columns).encode()).hexdigest()  # CKAN's naming: the same table, the same name
+    cursor.execute(sql.SQL("CREATE UNIQUE INDEX {} ON {} ({})").format(sql.Identifier(name), staging, sql.SQL(columns)))
 
 
 def _reload_previous_in_place(
@@ -442,7 +524,9 @@ def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
     )
 
 
-def _add_constraints_indexes_triggers_grants(cursor: psycopg.Cursor[Any], live: int, resource_id: str) -> None:
+def _add_constraints_indexes_triggers_grants(
+    cursor: psycopg.Cursor[Any], live: int, resource_id: str, *, unique_keys: bool = True
+) -> None:
     staging = _qualified(STAGING, resource_id)
     cursor.execute("SET LOCAL search_path = pg_catalog")  # definitions below then name every table with its schema
     cursor.execute(
@@ -460,9 +544,9 @@ def _add_constraints_indexes_triggers_grants(cursor: psycopg.Cursor[Any], live: 
     )
     live_name, staging_name = cursor.fetchone() or ("", "")
     cursor.execute(
-        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s "
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s AND (%s OR NOT i.indisunique) "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)",
-        (live,),
+        (live, unique_keys),
     )
     for (definition,) in cursor.fetchall():
         cursor.execute(_retarget(definition, live_name, staging_name))

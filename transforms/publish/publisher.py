@@ -27,13 +27,14 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from transforms import settings
 from transforms.contracts import Department, PublishedContract, load_departments, load_published_contracts
 from transforms.files import append_ledger_line, locked, write_atomically
 from transforms.publish import changelog, metadata, tables
 from transforms.publish.ckan_client import CkanClient
-from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult
+from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult, TableShape
 from transforms.reference import load_municipalities
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ JST = timezone(timedelta(hours=9), "JST")
 PUBLISH_LEDGER = "publish.jsonl"
 ROLLBACK_MARKER = ".rollback.json"  # beside the publish lock: a rollback begun, from and to which version
 FILE_ROLES = (metadata.ROLE_CSV, metadata.ROLE_PARQUET)
+SAME, DICTIONARY, SHAPE = "same", "dictionary", "shape"  # how a DataStore table differs from its contract
 
 
 class CuratedNotFound(FileNotFoundError):
@@ -157,7 +159,8 @@ class Publisher:
         resources = _by_role(package)
         datastore_id = resources.get(metadata.ROLE_DATASTORE, {}).get("id")
         live = self.loader.version(datastore_id) if datastore_id else None
-        table_ok = bool(datastore_id) and self._datastore_matches(str(datastore_id), contract)
+        difference = self._datastore_difference(str(datastore_id), contract) if datastore_id else SHAPE
+        table_ok = difference == SAME
         served = (
             table_ok
             and live is not None
@@ -221,22 +224,20 @@ class Publisher:
                 find_existing=lambda: self._found_datastore_resource(package_id, contract),
             )
             datastore_id = str(created["resource_id"])
-        elif not table_ok:
-            self.ckan.call(
-                "datastore_create",
-                {
-                    "resource_id": datastore_id,
-                    "fields": metadata.datastore_fields(contract),
-                    "primary_key": list(contract.key),
-                    "force": True,
-                },
-            )
+            difference = SAME
+        elif difference == DICTIONARY:
+            # Column comments only: CKAN changes them in one transaction, the rows stay as they are.
+            self._datastore_create(str(datastore_id), contract)
 
         load: LoadResult | None = None
-        if force or live is None or live.version != version:
+        # New columns, types or key are built on the new table, so they appear together with its rows.
+        reshape = TableShape(metadata.datastore_fields(contract), list(contract.key)) if difference == SHAPE else None
+        if force or reshape or live is None or live.version != version:
             load = self.loader.load(
-                str(datastore_id), tables.copy_chunks(typed), version, columns=contract.column_names
+                str(datastore_id), tables.copy_chunks(typed), version, columns=contract.column_names, reshape=reshape
             )
+        if reshape:
+            self._datastore_create(str(datastore_id), contract)  # CKAN finds its table as it would make it: no change
         resource_ids = {metadata.ROLE_DATASTORE: str(datastore_id)}
         datastore_resource = resources.get(metadata.ROLE_DATASTORE, {})
         if force or datastore_resource.get("odl_version") != version:
@@ -302,23 +303,27 @@ class Publisher:
         resource_id = str(found["id"])
         if found.get("url_type") != "datastore":
             self.ckan.call("resource_patch", {"id": resource_id, "url_type": "datastore"})
-        if not (found.get("datastore_active") and self._datastore_matches(resource_id, contract)):
-            self.ckan.call(
-                "datastore_create",
-                {
-                    "resource_id": resource_id,
-                    "fields": metadata.datastore_fields(contract),
-                    "primary_key": list(contract.key),
-                    "force": True,
-                },
-            )
+        if not (found.get("datastore_active") and self._datastore_difference(resource_id, contract) == SAME):
+            self._datastore_create(resource_id, contract)
         return {"resource_id": resource_id}
 
-    def _datastore_matches(self, resource_id: str, contract: PublishedContract) -> bool:
-        """The live table has the contract's columns, types, data dictionary and key (read-only checks)."""
+    def _datastore_create(self, resource_id: str, contract: PublishedContract) -> None:
+        self.ckan.call(
+            "datastore_create",
+            {
+                "resource_id": resource_id,
+                "fields": metadata.datastore_fields(contract),
+                "primary_key": list(contract.key),
+                "delete_fields": True,
+                "force": True,
+            },
+        )
+
+    def _datastore_difference(self, resource_id: str, contract: PublishedContract) -> str:
+        """How the live table differs from the contract: SAME, DICTIONARY (labels, notes) or SHAPE (columns, key)."""
         info = self.ckan.show("datastore_info", id=resource_id)
         if info is None:
-            return False
+            return SHAPE
         have = [
             {
                 "id": f["id"],
@@ -327,9 +332,12 @@ class Publisher:
             }
             for f in info.get("fields", [])
         ]
-        return have == metadata.datastore_fields(contract) and self.loader.unique_key(resource_id) == sorted(
-            contract.key
-        )
+        want = metadata.datastore_fields(contract)
+        if [(f["id"], f["type"]) for f in have] != [(f["id"], f["type"]) for f in want]:
+            return SHAPE
+        if self.loader.unique_key(resource_id) != sorted(contract.key):
+            return SHAPE
+        return SAME if have == want else DICTIONARY
 
     def _change(
         self,
@@ -359,21 +367,29 @@ class Publisher:
         )
 
     def _version_data(self, contract: PublishedContract, version: str, datastore_id: str | None) -> pa.Table | None:
-        """A version's rows: its curated file if kept, else the DataStore table that holds it."""
-        kept = curated_version(contract.id, version, self.data_root)
-        if kept is not None:
-            return tables.read_curated(kept.path, contract)
-        if datastore_id:
-            for schema in (LIVE, PREVIOUS):
-                held = self.loader.version(datastore_id, schema)
-                if held is not None and held.version == version:
-                    return self._dump(contract, datastore_id, schema)
+        """A version's rows: its curated file if kept, else the DataStore table that holds it.
+
+        Columns the contract has gained since that version are empty; None if it cannot be read at all.
+        """
+        try:
+            kept = curated_version(contract.id, version, self.data_root)
+            if kept is not None:
+                return _with_missing_columns(pq.read_table(kept.path), contract)
+            if datastore_id:
+                for schema in (LIVE, PREVIOUS):
+                    held = self.loader.version(datastore_id, schema)
+                    if held is not None and held.version == version:
+                        return self._dump(contract, datastore_id, schema)
+        except (tables.CuratedDataError, pa.ArrowException) as error:
+            log.warning("%s: version %s cannot be compared with the new one: %s", contract.id, version, error)
         return None
 
     def _dump(self, contract: PublishedContract, datastore_id: str, schema: str) -> pa.Table:
-        data = self.loader.dump_csv(datastore_id, contract.column_names, schema)
-        options = pacsv.ConvertOptions(column_types=dict.fromkeys(contract.column_names, pa.string()))
-        return tables.typed_table(pacsv.read_csv(pa.BufferReader(data), convert_options=options), contract)
+        held = set(self.loader.columns(datastore_id, schema))
+        columns = [name for name in contract.column_names if name in held]
+        data = self.loader.dump_csv(datastore_id, columns, schema)
+        options = pacsv.ConvertOptions(column_types=dict.fromkeys(columns, pa.string()))
+        return _with_missing_columns(pacsv.read_csv(pa.BufferReader(data), convert_options=options), contract)
 
     def _desired_dataset(
         self,
@@ -485,6 +501,14 @@ class Publisher:
         marker.unlink(missing_ok=True)
         result.outcome = "rolled_back"
         return result
+
+
+def _with_missing_columns(table: pa.Table, contract: PublishedContract) -> pa.Table:
+    """Typed by the contract; the columns it added after this table was made are nulls."""
+    for name in contract.column_names:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows))
+    return tables.typed_table(table, contract)
 
 
 def _by_role(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:

@@ -3,6 +3,7 @@
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -23,7 +24,7 @@ from tests.transforms.publish.curated import evacuation_sites, visitors_by_regio
 from transforms.cli import main
 from transforms.contracts import load_published_contracts
 from transforms.publish import tables
-from transforms.publish.datastore import DatastoreLoader
+from transforms.publish.datastore import DatastoreError, DatastoreLoader
 from transforms.publish.publisher import Publisher, latest_curated, publish_dataset, rollback_dataset
 
 pytestmark = pytest.mark.integration
@@ -188,7 +189,7 @@ def test_a_load_that_fails_part_way_leaves_the_previous_version_served(
 
 KILLED_LOAD = """
 import sys, time
-from transforms.publish.datastore import DatastoreLoader
+from transforms.publish.datastore import DatastoreError, DatastoreLoader
 
 def chunks():
     yield sys.stdin.buffer.read()
@@ -357,6 +358,57 @@ def test_a_rollback_cut_short_after_its_swap_is_finished_not_undone_when_run_aga
     package = publisher.ckan.call("package_show", {"id": publisher.name_prefix + "evacuation-sites"})
     assert package["version"] == first
     assert rollback_dataset(publisher, "evacuation-sites").version != first  # a new rollback toggles again
+
+
+def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_rows(
+    publisher: Publisher, tmp_path: Path
+) -> None:
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(3000, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    catalog = tmp_path / "catalog"
+    shutil.copytree(Path(__file__).resolve().parents[3] / "catalog", catalog)
+    contract_file = catalog / "published" / "evacuation-sites.yaml"
+    text = contract_file.read_text(encoding="utf-8").replace("key: [全国地方公共団体コード, ID]", "key: [ID]")
+    text = text.replace("label_en: Region,", "label_en: Area,")
+    text += "  - {name: 収容可能世帯数, type: integer, label_en: Households, description: 収容できる世帯の数}\n"
+    contract_file.write_text(text, encoding="utf-8")
+    changed = Publisher(
+        publisher.ckan, publisher.loader, name_prefix=publisher.name_prefix, catalog_dir=catalog, data_root=tmp_path
+    )
+    v2 = evacuation_sites(3000, marker="v2").assign(収容可能世帯数="25")
+    write_curated(tmp_path, "evacuation-sites", v2)
+
+    seen: list[tuple[bool, frozenset[str], frozenset[Any]]] = []
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.is_set():
+            result = anonymous(publisher).action.datastore_search(resource_id=resource_id, limit=3)
+            records = result["records"]
+            households = frozenset(r.get("収容可能世帯数") for r in records)
+            seen.append(("収容可能世帯数" in records[0], frozenset(r["備考"] for r in records), households))
+
+    reader = threading.Thread(target=poll)
+    reader.start()
+    try:
+        result = publish_dataset(changed, "evacuation-sites")
+    finally:
+        stop.set()
+        reader.join()
+    assert result.outcome == "published"
+    # Old columns with old rows, or new columns with the new rows that fill them: never a mix.
+    assert set(seen) <= {(False, frozenset({"v1"}), frozenset({None})), (True, frozenset({"v2"}), frozenset({25}))}
+    assert (True, frozenset({"v2"}), frozenset({25})) in set(seen)
+
+    info = anonymous(publisher).action.datastore_info(id=resource_id)
+    fields = {f["id"]: f for f in info["fields"]}
+    assert (fields["収容可能世帯数"]["type"], fields["収容可能世帯数"]["info"]["label"]) == ("int8", "Households")
+    assert fields["地域"]["info"]["label"] == "Area"
+    assert publisher.loader.unique_key(resource_id) == ["ID"]
+    assert publish_dataset(changed, "evacuation-sites").outcome == "unchanged"  # CKAN sees the table it would make
+    with pytest.raises(DatastoreError, match="columns"):
+        publisher.loader.rollback(resource_id)  # the kept version has the old columns: publish it instead
 
 
 def test_ckan_stopped_during_a_publish_is_ridden_out_and_the_dataset_ends_consistent(
