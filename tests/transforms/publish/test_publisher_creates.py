@@ -141,7 +141,9 @@ class FakeLoader:
     def unique_key(self, resource_id: str) -> list[str]:
         return sorted(CONTRACT.key)
 
-    def load(self, resource_id: str, chunks: Any, version: str, *, columns: list[str]) -> SimpleNamespace:
+    def load(
+        self, resource_id: str, chunks: Any, version: str, *, columns: list[str], reshape: Any = None
+    ) -> SimpleNamespace:
         assert resource_id in self.ckan.tables, f"no DataStore table for resource {resource_id}"
         self.loaded[resource_id] = version
         return SimpleNamespace(rows=5, seconds=0.1)
