@@ -145,6 +145,7 @@ class DatastoreLoader:
         largest of a big load; rows later added through the API still get it from CKAN's trigger.
         """
         started = time.perf_counter()
+        self._ensure_schemas()
         with self._connect() as connection, connection.transaction():
             cursor = connection.cursor()
             _lock_resource(cursor, resource_id)
@@ -152,21 +153,24 @@ class DatastoreLoader:
             if live is None:
                 raise DatastoreError(f"no DataStore table for resource {resource_id}: run datastore_create first")
             _refuse_aliases(cursor, live, resource_id)
+            # CKAN's column and comment changes wait for the swap (they would be lost in it); reads go on.
+            cursor.execute(
+                sql.SQL("LOCK TABLE {} IN SHARE UPDATE EXCLUSIVE MODE").format(_qualified(LIVE, resource_id))
+            )
             previous = _table_version(connection, LIVE, resource_id)
-            types = _column_types(cursor, live) if reshape is None else {f["id"]: f["type"] for f in reshape.fields}
+            types = _column_types(cursor, live) if reshape is None else _checked_types(cursor, reshape)
             unknown = set(columns) - set(types)
             if unknown:
                 raise DatastoreError(f"resource {resource_id} has no columns {sorted(unknown)}: datastore_create first")
-            _ensure_schemas(cursor)
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the row comparison hashes whole tables
             rows = _copy_incoming(cursor, {name: types[name] for name in columns}, chunks)
             loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"), full_text)
             changed = None
             if reshape is None:
-                changed = _reload_previous_in_place(cursor, connection, live, resource_id, columns, loaded)
+                changed = _reload_previous_in_place(cursor, connection, live, resource_id, types, columns, loaded)
             if changed is None:
-                _rebuild_in_staging(cursor, live, resource_id, columns, loaded, reshape)
+                _rebuild_in_staging(cursor, live, resource_id, columns, loaded, (reshape, types) if reshape else None)
                 _swap(cursor, resource_id, new=STAGING)
             else:
                 _swap(cursor, resource_id, new=PREVIOUS)
@@ -187,6 +191,7 @@ class DatastoreLoader:
 
     def rollback(self, resource_id: str) -> TableVersion:
         """Serve the previous version again; the version it replaces becomes the previous one."""
+        self._ensure_schemas()
         with self._connect() as connection, connection.transaction():
             cursor = connection.cursor()
             _lock_resource(cursor, resource_id)
@@ -200,10 +205,21 @@ class DatastoreLoader:
                     f"resource {resource_id}: the previous version has other columns or key than the live one "
                     "(its contract changed since); publish that version instead of rolling back"
                 )
-            _ensure_schemas(cursor)
             _swap(cursor, resource_id, new=PREVIOUS)
         log.info("DataStore %s: rolled back to version %s", resource_id, previous.version)
         return previous
+
+    def _ensure_schemas(self) -> None:
+        """The staging and previous schemas, in a short transaction of their own: under the lock that stops two
+        first loads racing on CREATE SCHEMA, held for a whole load, another resource's first load would wait."""
+        with self._connect() as connection, connection.transaction():
+            cursor = connection.cursor()
+            cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname IN (%s, %s)", (STAGING, PREVIOUS))
+            if (cursor.fetchone() or (0,))[0] == 2:
+                return
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('odl-datastore:schemas', 0))")
+            for schema in (STAGING, PREVIOUS):
+                cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
     def unique_key(self, resource_id: str) -> list[str]:
         """Columns of the table's unique index other than `_id`: CKAN's `primary_key`, sorted."""
@@ -289,16 +305,6 @@ def _data_columns(cursor: psycopg.Cursor[Any], live: int) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def _ensure_schemas(cursor: psycopg.Cursor[Any]) -> None:
-    """The staging and previous schemas, created under a lock: two first loads would race on CREATE SCHEMA."""
-    cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname IN (%s, %s)", (STAGING, PREVIOUS))
-    if (cursor.fetchone() or (0,))[0] == 2:
-        return
-    cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended('odl-datastore:schemas', 0))")
-    for schema in (STAGING, PREVIOUS):
-        cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-
-
 def _column_types(cursor: psycopg.Cursor[Any], table: int) -> dict[str, str]:
     cursor.execute(
         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
@@ -306,6 +312,18 @@ def _column_types(cursor: psycopg.Cursor[Any], table: int) -> dict[str, str]:
         (table,),
     )
     return dict(cursor.fetchall())
+
+
+def _checked_types(cursor: psycopg.Cursor[Any], shape: TableShape) -> dict[str, str]:
+    """The new columns' types as PostgreSQL names them; a name it does not know is refused, not run as SQL."""
+    types = {}
+    for field in shape.fields:
+        cursor.execute("SELECT format_type(to_regtype(%s), NULL)", (field["type"],))
+        known = (cursor.fetchone() or (None,))[0]
+        if known is None:
+            raise DatastoreError(f"column {field['id']!r}: unknown type {field['type']!r}")
+        types[field["id"]] = str(known)
+    return types
 
 
 def _copy_incoming(cursor: psycopg.Cursor[Any], types: dict[str, str], chunks: Iterable[bytes]) -> int:
@@ -346,12 +364,16 @@ def _insert_incoming(
         )
     )
     inserted = cursor.rowcount
-    # API upserts after this load take the next _id.
+    # API upserts after this load take the next _id. RESTART, unlike setval, is undone with the transaction.
     cursor.execute(
-        sql.SQL("SELECT setval(pg_get_serial_sequence({}, '_id'), coalesce(max(_id), 0) + 1, false) FROM {}").format(
+        sql.SQL("SELECT pg_get_serial_sequence({}, '_id'), coalesce(max(_id), 0) + 1 FROM {}").format(
             sql.Literal(table.as_string(cursor)), table
         )
     )
+    sequence, following = cursor.fetchone() or (None, 1)
+    if sequence is None:
+        raise DatastoreError(f"{table.as_string(cursor)}: _id has no sequence of its own")
+    cursor.execute(sql.SQL("ALTER SEQUENCE {} RESTART WITH {}").format(sql.SQL(sequence), sql.Literal(following)))
     return inserted
 
 
@@ -367,22 +389,32 @@ def _rebuild_in_staging(
     resource_id: str,
     columns: list[str],
     loaded: TableVersion,
-    reshape: TableShape | None,
+    reshape: tuple[TableShape, dict[str, str]] | None,
 ) -> None:
-    """A new table like the live one, filled before its indexes are built (much faster than the other way)."""
+    """A new table like the live one, filled before its indexes are built (much faster than the other way).
+
+    reshape: the new shape and its checked column types; then the live table's indexes on columns that
+    go or change type are left out, and the unique key is the new one.
+    """
     staging = _qualified(STAGING, resource_id)
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(staging))
     _create_staging(cursor, resource_id)
+    unchanged = None
     if reshape is not None:
-        _reshape(cursor, live, staging, reshape)
+        shape, types = reshape
+        before = _column_types(cursor, live)
+        unchanged = [name for name, kind in types.items() if before.get(name) == kind] + ["_id", "_full_text"]
+        _reshape(cursor, live, staging, shape, types)
     _insert_incoming(cursor, staging, columns, loaded, sql.SQL(""))
-    _add_constraints_indexes_triggers_grants(cursor, live, resource_id, unique_keys=reshape is None)
-    if reshape is not None and reshape.primary_key:
-        _create_unique_key(cursor, staging, resource_id, reshape.primary_key)
+    _add_constraints_indexes_triggers_grants(cursor, live, resource_id, unchanged_columns=unchanged)
+    if reshape is not None and reshape[0].primary_key:
+        _create_unique_key(cursor, staging, resource_id, reshape[0].primary_key)
     _finish(cursor, staging, loaded)
 
 
-def _reshape(cursor: psycopg.Cursor[Any], live: int, staging: sql.Composed, shape: TableShape) -> None:
+def _reshape(
+    cursor: psycopg.Cursor[Any], live: int, staging: sql.Composed, shape: TableShape, types: dict[str, str]
+) -> None:
     """The data columns of `shape`, in its order, with comments in CKAN's own form (' ' + JSON with `_info`)."""
     cursor.execute(
         "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
@@ -395,7 +427,7 @@ def _reshape(cursor: psycopg.Cursor[Any], live: int, staging: sql.Composed, shap
     for field in shape.fields:
         name = field["id"]
         cursor.execute(
-            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(staging, sql.Identifier(name), sql.SQL(field["type"]))
+            sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(staging, sql.Identifier(name), sql.SQL(types[name]))
         )
         try:
             raw = json.loads(comments.get(name) or "{}")  # other keys (plugins') are kept, as CKAN does
@@ -421,6 +453,7 @@ def _reload_previous_in_place(
     connection: psycopg.Connection[Any],
     live: int,
     resource_id: str,
+    types: dict[str, str],
     columns: list[str],
     loaded: TableVersion,
 ) -> int | None:
@@ -435,14 +468,15 @@ def _reload_previous_in_place(
     if (
         kept is None
         or held is None
-        or held.full_text != loaded.full_text
+        or not (held.full_text and loaded.full_text)  # CKAN's trigger would fill what a load leaves empty
         or _shape(cursor, kept) != _shape(cursor, live)
     ):
         return None
     table = _qualified(PREVIOUS, resource_id)
+    # As text: numeric 12.5 = 12.50, but citizens are served the digits of the file.
     same_row = sql.SQL("ROW({}) IS NOT DISTINCT FROM ROW({})").format(
-        sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c)) for c in columns),
-        sql.SQL(", ").join(sql.SQL("k.{}").format(sql.Identifier(c)) for c in columns),
+        sql.SQL(", ").join(_as_text("n", c, types[c]) for c in columns),
+        sql.SQL(", ").join(_as_text("k", c, types[c]) for c in columns),
     )
     # One pass over both: the kept rows to delete (stale) and the incoming ones to insert (fresh).
     cursor.execute(
@@ -465,6 +499,11 @@ def _reload_previous_in_place(
     # A few changed rows leave the planner's statistics as they were; more are worth a fresh ANALYZE.
     _finish(cursor, table, loaded, analyze=stale + inserted > STALE_STATISTICS_SHARE * max(loaded.rows, 1))
     return int(stale) + inserted
+
+
+def _as_text(alias: str, column: str, kind: str) -> sql.Composable:
+    value = sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(column))
+    return value if kind == "text" else sql.SQL("{}::text").format(value)
 
 
 def _shape(cursor: psycopg.Cursor[Any], oid: int) -> tuple[list[Any], ...]:
@@ -525,8 +564,12 @@ def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
 
 
 def _add_constraints_indexes_triggers_grants(
-    cursor: psycopg.Cursor[Any], live: int, resource_id: str, *, unique_keys: bool = True
+    cursor: psycopg.Cursor[Any], live: int, resource_id: str, *, unchanged_columns: list[str] | None = None
 ) -> None:
+    """The live table's constraints, indexes, triggers and grants on the staging table.
+
+    unchanged_columns (a reshape): indexes on other columns are left out, and so are unique keys.
+    """
     staging = _qualified(STAGING, resource_id)
     cursor.execute("SET LOCAL search_path = pg_catalog")  # definitions below then name every table with its schema
     cursor.execute(
@@ -544,9 +587,13 @@ def _add_constraints_indexes_triggers_grants(
     )
     live_name, staging_name = cursor.fetchone() or ("", "")
     cursor.execute(
-        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %s AND (%s OR NOT i.indisunique) "
-        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid)",
-        (live, unique_keys),
+        "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %(live)s "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid) "
+        "AND (%(unchanged)s::text[] IS NULL OR NOT i.indisunique AND NOT EXISTS ("
+        "  SELECT 1 FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+        "  WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND d.refobjid = i.indrelid"
+        "  AND NOT a.attname = ANY(%(unchanged)s::text[])))",
+        {"live": live, "unchanged": unchanged_columns},
     )
     for (definition,) in cursor.fetchall():
         cursor.execute(_retarget(definition, live_name, staging_name))

@@ -43,7 +43,8 @@ JST = timezone(timedelta(hours=9), "JST")
 PUBLISH_LEDGER = "publish.jsonl"
 ROLLBACK_MARKER = ".rollback.json"  # beside the publish lock: a rollback begun, from and to which version
 FILE_ROLES = (metadata.ROLE_CSV, metadata.ROLE_PARQUET)
-SAME, DICTIONARY, SHAPE = "same", "dictionary", "shape"  # how a DataStore table differs from its contract
+# How a resource's DataStore table differs from its contract.
+SAME, DICTIONARY, SHAPE, MISSING = "same", "dictionary", "shape", "missing"
 
 
 class CuratedNotFound(FileNotFoundError):
@@ -159,7 +160,7 @@ class Publisher:
         resources = _by_role(package)
         datastore_id = resources.get(metadata.ROLE_DATASTORE, {}).get("id")
         live = self.loader.version(datastore_id) if datastore_id else None
-        difference = self._datastore_difference(str(datastore_id), contract) if datastore_id else SHAPE
+        difference = self._datastore_difference(str(datastore_id), contract) if datastore_id else MISSING
         table_ok = difference == SAME
         served = (
             table_ok
@@ -225,9 +226,10 @@ class Publisher:
             )
             datastore_id = str(created["resource_id"])
             difference = SAME
-        elif difference == DICTIONARY:
-            # Column comments only: CKAN changes them in one transaction, the rows stay as they are.
+        elif difference in (DICTIONARY, MISSING):
+            # Column comments only, or a table lost (deleted, restored without it): nothing served to keep.
             self._datastore_create(str(datastore_id), contract)
+            difference = SAME
 
         load: LoadResult | None = None
         # New columns, types or key are built on the new table, so they appear together with its rows.
@@ -237,7 +239,7 @@ class Publisher:
                 str(datastore_id), tables.copy_chunks(typed), version, columns=contract.column_names, reshape=reshape
             )
         if reshape:
-            self._datastore_create(str(datastore_id), contract)  # CKAN finds its table as it would make it: no change
+            self._datastore_create(str(datastore_id), contract)  # CKAN finds the table it would make: nothing to do
         resource_ids = {metadata.ROLE_DATASTORE: str(datastore_id)}
         datastore_resource = resources.get(metadata.ROLE_DATASTORE, {})
         if force or datastore_resource.get("odl_version") != version:
@@ -320,10 +322,10 @@ class Publisher:
         )
 
     def _datastore_difference(self, resource_id: str, contract: PublishedContract) -> str:
-        """How the live table differs from the contract: SAME, DICTIONARY (labels, notes) or SHAPE (columns, key)."""
+        """How the live table differs from the contract: SAME, DICTIONARY (labels, notes), SHAPE (columns, key), MISSING."""
         info = self.ckan.show("datastore_info", id=resource_id)
         if info is None:
-            return SHAPE
+            return MISSING
         have = [
             {
                 "id": f["id"],
@@ -494,7 +496,11 @@ class Publisher:
             previous = self.loader.version(str(datastore_id), PREVIOUS)
             if previous is not None:
                 write_atomically(marker, json.dumps({"from": shown, "to": previous.version}).encode())
-            restored = self.loader.rollback(str(datastore_id))
+            try:
+                restored = self.loader.rollback(str(datastore_id))
+            except Exception:
+                marker.unlink(missing_ok=True)  # the swap did not happen (refused, or rolled back)
+                raise
         kept = curated_version(contract.id, restored.version, self.data_root)
         typed = tables.read_curated(kept.path, contract) if kept else self._dump(contract, str(datastore_id), LIVE)
         result = self.publish_table(contract, restored.version, typed, note="ロールバック")

@@ -23,7 +23,7 @@ from tests.ckan.conftest import STATE_DIR
 from tests.transforms.publish.curated import evacuation_sites, visitors_by_region, write_curated
 from transforms.cli import main
 from transforms.contracts import load_published_contracts
-from transforms.publish import tables
+from transforms.publish import datastore, tables
 from transforms.publish.datastore import DatastoreError, DatastoreLoader
 from transforms.publish.publisher import Publisher, latest_curated, publish_dataset, rollback_dataset
 
@@ -257,15 +257,17 @@ def test_a_reload_close_to_the_kept_version_changes_only_the_rows_that_differ(
     first = loader.load(
         resource_id, tables.copy_chunks(_typed(evacuation_sites(40, marker="v2"))), "v2", columns=columns
     )
-    assert first.method == "rebuild"  # every row differs from the kept (first) version
+    assert first.method == "rebuild"  # the kept table is the empty one datastore_create made, not a version
 
-    # Against the kept v1: two rows edited, three appended.
+    # Against the kept v1: three rows edited (one only in how a decimal is written), three appended.
     v3 = evacuation_sites(43, marker="v1")
     v3.loc[4, "名称"] = "津市立中央避難場所"
     v3.loc[9, "想定収容人数"] = "12345"
+    assert v3.loc[2, "標高"] == "3.5"
+    v3.loc[2, "標高"] = "3.50"
     reload = loader.load(resource_id, tables.copy_chunks(_typed(v3)), "v3", columns=columns)
 
-    assert (reload.method, reload.changed_rows, reload.rows) == ("in_place", 2 * 2 + 3, 43)
+    assert (reload.method, reload.changed_rows, reload.rows) == ("in_place", 3 * 2 + 3, 43)
     assert _served_rows(loader, resource_id) == _typed(v3).to_pylist()  # same rows, same order (_id = file row)
     assert served_markers(publisher, resource_id) == (43, {"v1"})
     assert loader.version(resource_id, "odl_previous").version == "v2"  # type: ignore[union-attr]
@@ -282,9 +284,21 @@ def test_a_reload_close_to_the_kept_version_changes_only_the_rows_that_differ(
 
     assert loader.rollback(resource_id).version == "v2"
     assert served_markers(publisher, resource_id) == (40, {"v2"})
+    # More than half the rows differ from the kept v3: built anew, not patched row by row.
+    v4 = loader.load(resource_id, tables.copy_chunks(_typed(evacuation_sites(43, marker="v4"))), "v4", columns=columns)
+    assert (v4.method, v4.changed_rows) == ("rebuild", None)
+    assert served_markers(publisher, resource_id) == (43, {"v4"})
 
 
-def test_an_in_place_reload_that_fails_leaves_both_versions_as_they_were(publisher: Publisher, tmp_path: Path) -> None:
+def _next_id(url: str, table: str) -> tuple[int, bool]:
+    with psycopg.connect(url) as connection:
+        sequence = connection.execute("SELECT pg_get_serial_sequence(%s, '_id')", (table,)).fetchone()[0]  # type: ignore[index]
+        return connection.execute(f"SELECT last_value, is_called FROM {sequence}").fetchone()  # type: ignore[return-value]
+
+
+def test_an_in_place_reload_that_fails_leaves_both_versions_as_they_were(
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     loader = publisher.loader
     columns = EVACUATION.column_names
     write_curated(tmp_path, "evacuation-sites", evacuation_sites(30, marker="v1"))
@@ -294,13 +308,32 @@ def test_an_in_place_reload_that_fails_leaves_both_versions_as_they_were(publish
     live_before = _served_csv(loader, resource_id)
     kept_before = _served_csv(loader, resource_id, "odl_previous")
 
+    kept_table = f'odl_previous."{resource_id}__previous"'
+    sequence_before = _next_id(ckan_stack["datastore_write_url"], kept_table)
+
+    def no_rebuild(*args: Any) -> None:
+        raise AssertionError("this load must go in place")
+
+    monkeypatch.setattr(datastore, "_rebuild_in_staging", no_rebuild)
     broken = evacuation_sites(31, marker="v1")
-    broken.loc[30, "ID"] = broken.loc[0, "ID"]  # a duplicate key: the insert after the delete fails
+    broken.loc[5, "名称"] = "変更された避難場所"  # deleted and inserted again
+    broken.loc[30, "ID"] = broken.loc[0, "ID"]  # a duplicate of an unchanged row's key: the insert fails
     with pytest.raises(psycopg.errors.UniqueViolation):
         loader.load(resource_id, tables.copy_chunks(_typed(broken)), "broken", columns=columns)
 
     assert _served_csv(loader, resource_id) == live_before
     assert _served_csv(loader, resource_id, "odl_previous") == kept_before
+    assert _next_id(ckan_stack["datastore_write_url"], kept_table) == sequence_before
+
+    def fails_after_the_insert(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("stopped after the insert (injected)")
+
+    monkeypatch.setattr(datastore, "_finish", fails_after_the_insert)
+    shorter = _typed(evacuation_sites(25, marker="v1"))  # fewer rows: the kept table's next _id goes down
+    with pytest.raises(RuntimeError, match="injected"):
+        loader.load(resource_id, tables.copy_chunks(shorter), "shorter", columns=columns)
+    assert _served_csv(loader, resource_id, "odl_previous") == kept_before
+    assert _next_id(ckan_stack["datastore_write_url"], kept_table) == sequence_before
     assert loader.version(resource_id).version == "v2"  # type: ignore[union-attr]
 
 
@@ -329,6 +362,18 @@ def test_odl_rollback_restores_the_previous_version(
     assert main(["rollback", "evacuation-sites"]) == 0  # and back again: the rolled-back version was kept
     assert served_markers(publisher, resource_id) == (7, {"v2"})
     assert latest_curated("evacuation-sites", tmp_path).version == second
+
+
+def test_a_lost_datastore_table_is_made_and_loaded_again(publisher: Publisher, tmp_path: Path) -> None:
+    write_curated(tmp_path, "evacuation-sites", evacuation_sites(6, marker="v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    resource_id = datastore_id(publisher, "evacuation-sites")
+    publisher.ckan.call("datastore_delete", {"resource_id": resource_id, "force": True})
+
+    assert publish_dataset(publisher, "evacuation-sites").outcome == "published"
+    assert datastore_id(publisher, "evacuation-sites") == resource_id
+    assert served_markers(publisher, resource_id) == (6, {"v1"})
+    assert publish_dataset(publisher, "evacuation-sites").outcome == "unchanged"
 
 
 def test_a_rollback_cut_short_after_its_swap_is_finished_not_undone_when_run_again(
@@ -361,7 +406,7 @@ def test_a_rollback_cut_short_after_its_swap_is_finished_not_undone_when_run_aga
 
 
 def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_rows(
-    publisher: Publisher, tmp_path: Path
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
 ) -> None:
     write_curated(tmp_path, "evacuation-sites", evacuation_sites(3000, marker="v1"))
     publish_dataset(publisher, "evacuation-sites")
@@ -380,12 +425,16 @@ def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_
     write_curated(tmp_path, "evacuation-sites", v2)
 
     seen: list[tuple[bool, frozenset[str], frozenset[Any]]] = []
+    errors: list[BaseException] = []
     stop = threading.Event()
 
     def poll() -> None:
         while not stop.is_set():
-            result = anonymous(publisher).action.datastore_search(resource_id=resource_id, limit=3)
-            records = result["records"]
+            try:
+                records = anonymous(publisher).action.datastore_search(resource_id=resource_id, limit=3)["records"]
+            except BaseException as error:  # a failed read is as bad as a mixed one
+                errors.append(error)
+                continue
             households = frozenset(r.get("収容可能世帯数") for r in records)
             seen.append(("収容可能世帯数" in records[0], frozenset(r["備考"] for r in records), households))
 
@@ -397,6 +446,7 @@ def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_
         stop.set()
         reader.join()
     assert result.outcome == "published"
+    assert errors == []
     # Old columns with old rows, or new columns with the new rows that fill them: never a mix.
     assert set(seen) <= {(False, frozenset({"v1"}), frozenset({None})), (True, frozenset({"v2"}), frozenset({25}))}
     assert (True, frozenset({"v2"}), frozenset({25})) in set(seen)
@@ -406,6 +456,9 @@ def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_
     assert (fields["収容可能世帯数"]["type"], fields["収容可能世帯数"]["info"]["label"]) == ("int8", "Households")
     assert fields["地域"]["info"]["label"] == "Area"
     assert publisher.loader.unique_key(resource_id) == ["ID"]
+    with psycopg.connect(ckan_stack["datastore_write_url"]) as connection:
+        indexes = connection.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", (resource_id,)).fetchall()
+    assert sum("USING gist (_full_text)" in definition for (definition,) in indexes) == 1  # kept, not made twice
     assert publish_dataset(changed, "evacuation-sites").outcome == "unchanged"  # CKAN sees the table it would make
     with pytest.raises(DatastoreError, match="columns"):
         publisher.loader.rollback(resource_id)  # the kept version has the old columns: publish it instead
