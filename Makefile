@@ -10,17 +10,19 @@ UV := $(VENV)/bin/uv
 
 setup: $(VENV)/.installed $(VENV_CKAN)/.installed
 
-# uv comes from PyPI through the venv's own pip, then installs the exact lock.
-$(VENV)/.installed: requirements/airflow.lock pyproject.toml
+# uv comes from PyPI through the venv's own pip, then installs the exact lock. Bytecode is compiled
+# at install: with PYTHONDONTWRITEBYTECODE set (as on these machines) every process would otherwise
+# compile Airflow, pandas and GX again (about 4 s a process).
+$(VENV)/.installed: requirements/airflow.lock pyproject.toml Makefile
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(VENV)/bin/pip install -q uv==$(UV_VERSION)
-	$(UV) pip sync -q --python $(VENV)/bin/python requirements/airflow.lock
+	$(UV) pip sync -q --compile-bytecode --python $(VENV)/bin/python requirements/airflow.lock
 	$(UV) pip install -q --python $(VENV)/bin/python --no-deps -e .
 	touch $@
 
 $(VENV_CKAN)/.installed: requirements/ckan.lock $(VENV)/.installed $(shell find ckan/ckanext-odl -name '*.py' -o -name pyproject.toml)
 	test -x $(VENV_CKAN)/bin/python || $(PYTHON) -m venv $(VENV_CKAN)
-	$(UV) pip sync -q --python $(VENV_CKAN)/bin/python requirements/ckan.lock
+	$(UV) pip sync -q --compile-bytecode --python $(VENV_CKAN)/bin/python requirements/ckan.lock
 	$(UV) pip install -q --python $(VENV_CKAN)/bin/python --no-deps -e ckan/ckanext-odl
 	touch $@
 

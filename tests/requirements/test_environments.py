@@ -91,3 +91,11 @@ def test_ckan_venv_has_ckan_and_the_project_extension() -> None:
     )
     out = subprocess.run([VENV_CKAN_BIN / "python", "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["2.11.6", "OdlSearchPlugin"]
+
+
+@pytest.mark.parametrize(("venv", "module"), [(".venv", "airflow"), (".venv-ckan", "ckan")])
+def test_installed_packages_come_with_bytecode(venv: str, module: str) -> None:
+    """Compiled at install: with PYTHONDONTWRITEBYTECODE set, every process would compile them again."""
+    site_packages = next((REPO_ROOT / venv / "lib").glob("python3.*/site-packages"))
+    cached = site_packages / module / "__pycache__"
+    assert any(cached.glob(f"__init__.cpython-{sys.version_info.major}{sys.version_info.minor}*.pyc"))
