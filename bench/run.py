@@ -181,27 +181,22 @@ class Bench:
         )
 
     def publish(self, parquet: Path, final: Path) -> None:
-        row = self.measured(
-            report.PUBLISH,
-            _data_rows(final),
-            [PYTHON, "-m", "bench.steps", "publish", str(parquet), PUBLISHED],
-            _load_seconds,
-        )
-        if row["seconds"] is not None:
-            row["note"] = "read the curated Parquet + COPY, indexes, full-text, swap; peak RSS of the loader process"
+        note = "read the curated Parquet + COPY, indexes, full-text, swap; peak RSS of the loader process"
+        self.odl_loader(report.PUBLISH, "publish", parquet, final, note)
 
     def reload(self, parquet: Path, final: Path) -> None:
-        row = self.measured(
-            report.RELOAD,
-            _data_rows(final),
-            [PYTHON, "-m", "bench.steps", "reload", str(parquet), PUBLISHED],
-            _load_seconds,
+        note = (
+            "read the curated Parquet + COPY, compare with the kept version, delete and insert the rows that "
+            "differ, swap; two untimed loads before each run"
         )
+        self.odl_loader(report.RELOAD, "reload", parquet, final, note)
+
+    def odl_loader(self, method: str, step: str, parquet: Path, final: Path, note: str) -> None:
+        """A bench.steps loader step, timed by the child from reading the Parquet to the swap."""
+        command = [PYTHON, "-m", "bench.steps", step, str(parquet), PUBLISHED]
+        row = self.measured(method, _data_rows(final), command, _load_seconds)
         if row["seconds"] is not None:
-            row["note"] = (
-                "read the curated Parquet + COPY, compare with the kept version, delete and insert the rows that "
-                "differ, swap; two untimed loads before each run"
-            )
+            row["note"] = note
 
     def upsert(self, parquet: Path, final: Path) -> None:
         rows = min(UPSERT_ROWS, _data_rows(final))

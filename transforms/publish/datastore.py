@@ -416,12 +416,9 @@ def _reshape(
     cursor: psycopg.Cursor[Any], live: int, staging: sql.Composed, shape: TableShape, types: dict[str, str]
 ) -> None:
     """The data columns of `shape`, in its order, with comments in CKAN's own form (' ' + JSON with `_info`)."""
-    cursor.execute(
-        "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
-        "AND NOT attisdropped AND attname NOT IN ('_id', '_full_text')",
-        (live,),
-    )
-    comments = dict(cursor.fetchall())
+    comments = {
+        name: comment for name, comment in _column_comments(cursor, live).items() if name not in ("_id", "_full_text")
+    }
     for name in comments:
         cursor.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(staging, sql.Identifier(name)))
     for field in shape.fields:
@@ -528,13 +525,18 @@ def _shape(cursor: psycopg.Cursor[Any], oid: int) -> tuple[list[Any], ...]:
     return columns, constraints, definitions
 
 
-def _copy_column_comments(cursor: psycopg.Cursor[Any], live: int, table: sql.Composed) -> None:
+def _column_comments(cursor: psycopg.Cursor[Any], table: int) -> dict[str, str | None]:
+    """Every column's comment (CKAN keeps the data dictionary there), `_id` and `_full_text` included."""
     cursor.execute(
         "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute "
         "WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped",
-        (live,),
+        (table,),
     )
-    for name, comment in cursor.fetchall():
+    return dict(cursor.fetchall())
+
+
+def _copy_column_comments(cursor: psycopg.Cursor[Any], live: int, table: sql.Composed) -> None:
+    for name, comment in _column_comments(cursor, live).items():
         cursor.execute(
             sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(table, sql.Identifier(name), sql.Literal(comment))
         )

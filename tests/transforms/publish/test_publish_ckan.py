@@ -42,6 +42,17 @@ def datastore_id(publisher: Publisher, dataset: str) -> str:
     return next(r["id"] for r in package["resources"] if r.get("odl_role") == "datastore")
 
 
+def published_evacuation_sites(publisher: Publisher, data_root: Path, rows: int, marker: str) -> str:
+    """A first version of evacuation-sites, curated and published; its DataStore resource id."""
+    write_curated(data_root, "evacuation-sites", evacuation_sites(rows, marker=marker))
+    publish_dataset(publisher, "evacuation-sites")
+    return datastore_id(publisher, "evacuation-sites")
+
+
+def _typed(frame: Any) -> pa.Table:
+    return tables.typed_table(pa.Table.from_pandas(frame, preserve_index=False), EVACUATION)
+
+
 def served_markers(publisher: Publisher, resource_id: str) -> tuple[int, set[str]]:
     result = anonymous(publisher).action.datastore_search(resource_id=resource_id, limit=5, fields=["備考"])
     return result["total"], {record["備考"] for record in result["records"]}
@@ -127,9 +138,7 @@ def test_a_reader_polling_during_reloads_never_sees_an_empty_or_partial_table(
     publisher: Publisher, tmp_path: Path
 ) -> None:
     sizes = {"v1": 8_000, "v2": 12_000}
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(sizes["v1"], marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, sizes["v1"], "v1")
     seen: list[tuple[int, set[str]]] = []
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -171,11 +180,9 @@ def _tables_named(url: str, resource_id: str) -> list[tuple[str, str]]:
 def test_a_load_that_fails_part_way_leaves_the_previous_version_served(
     publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
 ) -> None:
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(50, marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, 50, "v1")
     tables_before = _tables_named(ckan_stack["datastore_write_url"], resource_id)
-    new = tables.typed_table(pa.Table.from_pandas(evacuation_sites(100, marker="v2"), preserve_index=False), EVACUATION)
+    new = _typed(evacuation_sites(100, marker="v2"))
 
     def broken_chunks() -> Any:
         yield from list(tables.copy_chunks(new, batch_rows=10))[:3]
@@ -189,7 +196,7 @@ def test_a_load_that_fails_part_way_leaves_the_previous_version_served(
 
 KILLED_LOAD = """
 import sys, time
-from transforms.publish.datastore import DatastoreError, DatastoreLoader
+from transforms.publish.datastore import DatastoreLoader
 
 def chunks():
     yield sys.stdin.buffer.read()
@@ -203,10 +210,8 @@ DatastoreLoader(sys.argv[1]).load(sys.argv[2], chunks(), "killed", columns=sys.a
 def test_a_load_killed_mid_copy_leaves_the_previous_version_served(
     publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
 ) -> None:
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(50, marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
-    new = tables.typed_table(pa.Table.from_pandas(evacuation_sites(500, marker="v2"), preserve_index=False), EVACUATION)
+    resource_id = published_evacuation_sites(publisher, tmp_path, 50, "v1")
+    new = _typed(evacuation_sites(500, marker="v2"))
     url = ckan_stack["datastore_write_url"]
     loader = subprocess.Popen(
         [sys.executable, "-c", KILLED_LOAD, url, resource_id, ",".join(EVACUATION.column_names)],
@@ -232,10 +237,6 @@ def test_a_load_killed_mid_copy_leaves_the_previous_version_served(
     assert served_markers(publisher, resource_id) == (60, {"v3"})
 
 
-def _typed(frame: Any) -> pa.Table:
-    return tables.typed_table(pa.Table.from_pandas(frame, preserve_index=False), EVACUATION)
-
-
 def _served_csv(loader: DatastoreLoader, resource_id: str, schema: str = "public") -> bytes:
     return loader.dump_csv(resource_id, EVACUATION.column_names, schema)
 
@@ -250,9 +251,7 @@ def test_a_reload_close_to_the_kept_version_changes_only_the_rows_that_differ(
     publisher: Publisher, tmp_path: Path
 ) -> None:
     loader = publisher.loader
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(40, marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, 40, "v1")
     columns = EVACUATION.column_names
     first = loader.load(
         resource_id, tables.copy_chunks(_typed(evacuation_sites(40, marker="v2"))), "v2", columns=columns
@@ -301,9 +300,7 @@ def test_an_in_place_reload_that_fails_leaves_both_versions_as_they_were(
 ) -> None:
     loader = publisher.loader
     columns = EVACUATION.column_names
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(30, marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, 30, "v1")
     loader.load(resource_id, tables.copy_chunks(_typed(evacuation_sites(30, marker="v2"))), "v2", columns=columns)
     live_before = _served_csv(loader, resource_id)
     kept_before = _served_csv(loader, resource_id, "odl_previous")
@@ -365,9 +362,7 @@ def test_odl_rollback_restores_the_previous_version(
 
 
 def test_a_lost_datastore_table_is_made_and_loaded_again(publisher: Publisher, tmp_path: Path) -> None:
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(6, marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, 6, "v1")
     publisher.ckan.call("datastore_delete", {"resource_id": resource_id, "force": True})
 
     assert publish_dataset(publisher, "evacuation-sites").outcome == "published"
@@ -381,9 +376,7 @@ def test_a_rollback_cut_short_after_its_swap_is_finished_not_undone_when_run_aga
 ) -> None:
     first = write_curated(tmp_path, "evacuation-sites", evacuation_sites(5, marker="v1"))
     publish_dataset(publisher, "evacuation-sites")
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(7, marker="v2"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, 7, "v2")
 
     class Killed(BaseException):
         """The process stopped between the DataStore swap and the metadata (not an error it could log)."""
@@ -408,9 +401,7 @@ def test_a_rollback_cut_short_after_its_swap_is_finished_not_undone_when_run_aga
 def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_rows(
     publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
 ) -> None:
-    write_curated(tmp_path, "evacuation-sites", evacuation_sites(3000, marker="v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = datastore_id(publisher, "evacuation-sites")
+    resource_id = published_evacuation_sites(publisher, tmp_path, 3000, "v1")
     catalog = tmp_path / "catalog"
     shutil.copytree(Path(__file__).resolve().parents[3] / "catalog", catalog)
     contract_file = catalog / "published" / "evacuation-sites.yaml"
