@@ -31,9 +31,13 @@ lock: $(VENV)/.installed
 	$(UV) pip compile -q --python-version 3.11 requirements/airflow.in -o requirements/airflow.lock
 	$(UV) pip compile -q --python-version 3.11 requirements/ckan.in -o requirements/ckan.lock
 
+# Each dataset folder's code is checked on its own: every folder has its own transform.py, sample.py, ….
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	for folder in catalog/datasets/*/; do \
+	  if ls $$folder*.py >/dev/null 2>&1; then $(VENV)/bin/mypy $$folder*.py || exit 1; fi; \
+	done
 
 pytest: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

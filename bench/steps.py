@@ -15,7 +15,7 @@ from typing import Any
 
 def prepare(source: str, source_dataset: str, published_dataset: str, parquet: str, final_csv: str) -> dict[str, Any]:
     """The curated Parquet connect would write and the CSV create would publish, from a submission (not timed)."""
-    from transforms.connect.builders import TRANSFORMS
+    from transforms.connect.builders import transform_of
     from transforms.connect.tables import curated_dtypes, write_parquet
     from transforms.contracts import load_published_contracts, load_source_contracts
     from transforms.publish import tables
@@ -29,7 +29,7 @@ def prepare(source: str, source_dataset: str, published_dataset: str, parquet: s
         raise SystemExit(f"{source} is not a valid {source_dataset} submission: {checked.errors[:3]}")
     contract = load_published_contracts()[published_dataset]
     inputs = {source_dataset: checked.table.reset_index(names=SOURCE_ROW_COLUMN)}
-    built = TRANSFORMS[contract.transform](contract, inputs, municipalities)
+    built = transform_of(contract)(contract, inputs, municipalities)
     write_parquet(curated_dtypes(built.table, contract), contract, Path(parquet))
     typed = tables.read_curated(Path(parquet), contract)
     tables.write_csv(typed, Path(final_csv))

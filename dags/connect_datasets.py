@@ -1,9 +1,9 @@
-"""つなぐ connect: one DAG per published dataset (`catalog/published/<dataset>.yaml`).
+"""つなぐ connect: one DAG per published dataset (`catalog/datasets/<dataset>/published.yaml`).
 
 Runs when any of the dataset's inputs has a newly accepted submission (their raw Assets), with
 the latest accepted version of every input: builds the dataset with the contract's transform,
 joins it with Mie's 市町 reference data, and validates it with its Great Expectations suite
-(`expectations/<dataset>.json`). A passing table becomes `data/curated/<dataset>/<version>.parquet`
+(the folder's `suite.json`). A passing table becomes `data/curated/<dataset>/<version>.parquet`
 (version = content hash) with its report beside it, and is announced on the curated Asset, which
 starts the create DAG. The same inputs give the same version and no announcement. An unmatched or
 ambiguous key, or a failed expectation, fails the run with the reason and the report's path

@@ -1,4 +1,4 @@
-"""つくる create: one DAG per published dataset (`catalog/published/<dataset>.yaml`).
+"""つくる create: one DAG per published dataset (`catalog/datasets/<dataset>/published.yaml`).
 
 Runs when connect announces a new curated version on the dataset's curated Asset. The publish
 task puts that version on CKAN: the organization of the owning department, the dataset metadata

@@ -55,6 +55,27 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 1 if missing else 0
 
 
+def cmd_datasets(args: argparse.Namespace) -> int:
+    """List the dataset folders; exit 1 when any is broken or incomplete."""
+    from transforms.contracts import load_departments
+    from transforms.folders import dataset_folders_status
+
+    entries = dataset_folders_status()
+    if args.json:
+        print(json.dumps([entry.to_dict() for entry in entries], ensure_ascii=False, indent=2))
+        return 0 if all(entry.complete for entry in entries) else 1
+    departments = load_departments()
+    for entry in entries:
+        department = departments[entry.department].name if entry.department in departments else "-"
+        state = "OK" if entry.complete else "要修正 / needs work"
+        inputs = f"  ← {', '.join(entry.inputs)}" if entry.kind != "source" and entry.inputs != (entry.id,) else ""
+        print(f"{entry.id:32} {entry.kind:9} {department:8} {entry.title}{inputs}  [{state}]")
+        for problem in entry.problems:
+            where = f"{problem['file']}" + (f" ({problem['field']})" if problem["field"] else "")
+            print(f"    {where}: {problem['ja']} / {problem['en']}")
+    return 0 if all(entry.complete for entry in entries) else 1
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Exit 0 valid, 1 readable with errors, 2 unreadable: scripts rely on exactly this."""
     from transforms.reports import render_text
@@ -108,17 +129,12 @@ def cmd_connect(args: argparse.Namespace) -> int:
 
 def cmd_expectations(args: argparse.Namespace) -> int:
     """Write the suites generated from the published contracts; with --check, exit 1 if any is out of date."""
-    from transforms.connect.suites import generate_suite, suite_path, suite_text, write_suites
+    from transforms.connect.suites import suite_is_current, suite_path, write_suites
     from transforms.reference import load_municipalities
 
     contracts, municipalities = load_published_contracts(), load_municipalities()
     if args.check:
-        stale = [
-            str(suite_path(c.id))
-            for c in contracts.values()
-            if not suite_path(c.id).exists()
-            or suite_path(c.id).read_text(encoding="utf-8") != suite_text(generate_suite(c, municipalities))
-        ]
+        stale = [str(suite_path(c)) for c in contracts.values() if not suite_is_current(c, municipalities)]
         for path in stale:
             print(f"out of date: {path} (run `odl expectations`)", file=sys.stderr)
         return 1 if stale else 0
@@ -213,6 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="serve the previously published version of a dataset again")
     rollback.add_argument("dataset", choices=published, metavar="DATASET", help=", ".join(published))
     rollback.set_defaults(run=cmd_rollback)
+
+    listing = commands.add_parser("datasets", help="list the dataset folders and whether each is complete")
+    listing.add_argument("--json", action="store_true", help="print a JSON list instead of the table")
+    listing.set_defaults(run=cmd_datasets)
 
     doctor = commands.add_parser("doctor", help="show versions, paths and local services")
     doctor.set_defaults(run=cmd_doctor)

@@ -1,14 +1,20 @@
-"""Dataset contracts as data: `catalog/sources/*.yaml` and `catalog/departments.yaml`.
+"""Dataset contracts as data, discovered from the dataset folders `catalog/datasets/<id>/`.
 
-A contract names a dataset's columns, their types and rules, its key and owner,
-and how to recognise its files. Code stays generic over contracts; adding a
-dataset means adding a YAML file here, not code.
+A folder is everything one dataset is (see catalog/datasets/README.md): `source.yaml` says what a
+department submits (columns, types, rules, key, file patterns), `published.yaml` what citizens get
+and which source datasets it is built from; beside them its checks, suite, code, sample and
+fixture. The engine lists the folders; no module names a dataset. A broken folder is reported
+with the file and field at fault and left out, so it never stops the other datasets.
 """
 
 import fnmatch
+import importlib.util
+import logging
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -80,7 +86,7 @@ class SourceContract(HasColumns):
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     checks: tuple[dict[str, Any], ...] = ()
-    layout: str | None = None  # registered reshaping of the submitted sheet (transforms.layouts)
+    layout: str | None = None  # the folder's layout.py, when the submitted sheet needs reshaping
     path: Path = field(default=Path(), compare=False)
 
     def matches_filename(self, filename: str) -> bool:
@@ -101,7 +107,7 @@ class PublishedContract(HasColumns):
     tags: tuple[str, ...]
     update_frequency: str
     inputs: tuple[str, ...]  # source datasets whose accepted submissions it is built from
-    transform: str  # registered connect transform (transforms.connect)
+    transform: str  # the folder's transform.py, or a shared one by name (transforms.connect.builders)
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     params: dict[str, Any] = field(default_factory=dict, compare=False)
@@ -110,14 +116,84 @@ class PublishedContract(HasColumns):
 
 
 class ContractError(ValueError):
-    """A contract file is malformed: caught by tests and at load, never at a department."""
+    """A dataset folder is malformed: names the file and field at fault, in English and Japanese."""
+
+    def __init__(self, path: Path, en: str, ja: str, field: str | None = None) -> None:
+        super().__init__(f"{path}: {en}")
+        self.path, self.en, self.ja, self.field = path, en, ja, field
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"file": str(self.path), "field": self.field, "en": self.en, "ja": self.ja}
+
+
+log = logging.getLogger(__name__)
+
+SOURCE_FILE = "source.yaml"
+PUBLISHED_FILE = "published.yaml"
+
+
+def datasets_dir(catalog_dir: Path | None = None) -> Path:
+    return (catalog_dir or settings.catalog_dir()) / "datasets"
+
+
+def dataset_folders(catalog_dir: Path | None = None) -> list[Path]:
+    """Every dataset folder, by id; a folder starting with `.` or `_` is not a dataset."""
+    folder = datasets_dir(catalog_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir() if path.is_dir() and not path.name.startswith((".", "_")))
+
+
+def load_code(folder: Path, filename: str) -> ModuleType:
+    """A dataset folder's Python file (layout.py, transform.py, derived.py, sample.py), imported once per path.
+
+    Folder names carry dashes, so they are not packages: each file is loaded by its path under a
+    module name made from the folder's id.
+    """
+    path = folder / filename
+    name = f"odl_dataset_{folder.name.replace('-', '_')}_{path.stem}"
+    module = sys.modules.get(name)
+    if module is not None and getattr(module, "__file__", None) == str(path):
+        return module
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ContractError(path, "no such file in the dataset folder", "データセットのフォルダにこのファイルがありません")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses defined in the file look their module up while it runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as problem:
+        raise ContractError(path, f"not readable YAML ({problem})", f"YAMLとして読めません（{problem}）") from None
+    if not isinstance(raw, dict):
+        raise ContractError(path, "not a mapping of fields", "「項目: 値」の形になっていません")
+    return raw
+
+
+def _required(raw: dict[str, Any], field_name: str, path: Path) -> Any:
+    if raw.get(field_name) in (None, "", [], {}):
+        raise ContractError(path, f"field {field_name!r} is missing", f"項目「{field_name}」がありません", field_name)
+    return raw[field_name]
 
 
 def _column(raw: dict[str, Any], where: Path) -> Column:
+    if not isinstance(raw, dict) or "name" not in raw:
+        raise ContractError(where, f"column {raw!r} has no name", f"列 {raw!r} に name がありません", "columns")
     if raw.get("type") not in COLUMN_TYPES:
-        raise ContractError(f"{where}: column {raw.get('name')!r} has unknown type {raw.get('type')!r}")
+        raise ContractError(
+            where,
+            f"column {raw.get('name')!r} has unknown type {raw.get('type')!r}",
+            f"列「{raw.get('name')}」の型 {raw.get('type')!r} は使えません（{', '.join(sorted(COLUMN_TYPES))}）",
+            "columns",
+        )
     if raw["type"] == "choice" and not raw.get("choices"):
-        raise ContractError(f"{where}: choice column {raw['name']!r} lists no choices")
+        raise ContractError(
+            where, f"choice column {raw['name']!r} lists no choices", f"列「{raw['name']}」に choices がありません", "columns"
+        )
     return Column(
         name=str(raw["name"]),
         type=raw["type"],
@@ -130,65 +206,103 @@ def _column(raw: dict[str, Any], where: Path) -> Column:
     )
 
 
-def _source_contract(path: Path) -> SourceContract:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    columns = tuple(_column(column, path) for column in raw["columns"])
+def _check_identity(raw: dict[str, Any], path: Path) -> None:
+    if _required(raw, "id", path) != path.parent.name:
+        raise ContractError(
+            path,
+            f"id {raw['id']!r} differs from the folder name {path.parent.name!r}",
+            f"id「{raw['id']}」がフォルダ名「{path.parent.name}」と違います",
+            "id",
+        )
+
+
+def _check_columns(columns: tuple[Column, ...], key: list[str], path: Path) -> None:
     names = [column.name for column in columns]
     if len(set(names)) != len(names):
-        raise ContractError(f"{path}: duplicate column names")
+        raise ContractError(path, "duplicate column names", "同じ名前の列が2つあります", "columns")
+    if not set(key) <= set(names):
+        raise ContractError(path, f"key {key} names unknown columns", f"key {key} に契約にない列があります", "key")
+
+
+def _code_file(raw: dict[str, Any], field_name: str, path: Path) -> str | None:
+    """A field naming one of the folder's Python files (layout: layout.py) must name one that exists."""
+    value = raw.get(field_name)
+    if isinstance(value, str) and value.endswith(".py") and not (path.parent / value).is_file():
+        raise ContractError(
+            path, f"{field_name} names {value}, not in the folder", f"{field_name} の {value} がフォルダにありません", field_name
+        )
+    return value
+
+
+def _source_contract(path: Path) -> SourceContract:
+    raw = _read_yaml(path)
+    _check_identity(raw, path)
+    columns = tuple(_column(column, path) for column in _required(raw, "columns", path))
+    names = [column.name for column in columns]
+    key = list(_required(raw, "key", path))
     checks = tuple(raw.get("checks", ()))
     for check in checks:
         if check.get("check") not in TABLE_CHECKS:
-            raise ContractError(f"{path}: unknown check {check.get('check')!r}")
+            raise ContractError(
+                path, f"unknown check {check.get('check')!r}", f"check {check.get('check')!r} は使えません", "checks"
+            )
         unknown = {value for name, value in check.items() if name != "check"} - set(names)
         if unknown:
-            raise ContractError(f"{path}: check {check['check']} names unknown columns {sorted(unknown)}")
-    if not set(raw["key"]) <= set(names):
-        raise ContractError(f"{path}: key {raw['key']} names unknown columns")
-    if raw["id"] != path.stem:
-        raise ContractError(f"{path}: id {raw['id']!r} differs from the file name")
+            raise ContractError(
+                path,
+                f"check {check['check']} names unknown columns {sorted(unknown)}",
+                f"check {check['check']} に契約にない列 {sorted(unknown)} があります",
+                "checks",
+            )
+    _check_columns(columns, key, path)
     return SourceContract(
         id=raw["id"],
-        title=raw["title"],
-        department=raw["department"],
-        file_patterns=tuple(raw["file_patterns"]),
-        key=tuple(raw["key"]),
+        title=_required(raw, "title", path),
+        department=_required(raw, "department", path),
+        file_patterns=tuple(_required(raw, "file_patterns", path)),
+        key=tuple(key),
         columns=columns,
         checks=checks,
-        layout=raw.get("layout"),
+        layout=_code_file(raw, "layout", path),
         path=path,
     )
 
 
 def _published_contract(path: Path, sources: dict[str, SourceContract]) -> PublishedContract:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if raw["id"] != path.stem:
-        raise ContractError(f"{path}: id {raw['id']!r} differs from the file name")
+    raw = _read_yaml(path)
+    _check_identity(raw, path)
     inherited: tuple[Column, ...] = ()
     if "columns_from_source" in raw:
         if raw["columns_from_source"] not in sources:
-            raise ContractError(f"{path}: columns_from_source names unknown dataset {raw['columns_from_source']!r}")
+            raise ContractError(
+                path,
+                f"columns_from_source names unknown dataset {raw['columns_from_source']!r}",
+                f"columns_from_source のデータセット「{raw['columns_from_source']}」が見つかりません",
+                "columns_from_source",
+            )
         inherited = sources[raw["columns_from_source"]].columns
     columns = inherited + tuple(_column(column, path) for column in raw.get("columns", ()))
-    names = [column.name for column in columns]
-    if len(set(names)) != len(names):
-        raise ContractError(f"{path}: duplicate column names")
-    if not set(raw["key"]) <= set(names):
-        raise ContractError(f"{path}: key {raw['key']} names unknown columns")
-    unknown_inputs = set(raw["inputs"]) - set(sources)
+    key = list(_required(raw, "key", path))
+    _check_columns(columns, key, path)
+    unknown_inputs = set(_required(raw, "inputs", path)) - set(sources)
     if unknown_inputs:
-        raise ContractError(f"{path}: inputs name unknown source datasets {sorted(unknown_inputs)}")
+        raise ContractError(
+            path,
+            f"inputs name unknown source datasets {sorted(unknown_inputs)}",
+            f"inputs のデータセット {sorted(unknown_inputs)} が見つかりません（source.yaml のあるフォルダ名を書きます）",
+            "inputs",
+        )
     return PublishedContract(
         id=raw["id"],
-        title=raw["title"],
-        title_en=raw["title_en"],
-        department=raw["department"],
-        description=raw["description"].strip(),
+        title=_required(raw, "title", path),
+        title_en=_required(raw, "title_en", path),
+        department=_required(raw, "department", path),
+        description=_required(raw, "description", path).strip(),
         tags=tuple(raw.get("tags", ())),
-        update_frequency=raw["update_frequency"],
+        update_frequency=_required(raw, "update_frequency", path),
         inputs=tuple(raw["inputs"]),
-        transform=raw["transform"],
-        key=tuple(raw["key"]),
+        transform=_code_file(raw, "transform", path) or _required(raw, "transform", path),
+        key=tuple(key),
         columns=columns,
         params=dict(raw.get("params") or {}),
         standard_dataset=raw.get("standard_dataset"),
@@ -196,30 +310,78 @@ def _published_contract(path: Path, sources: dict[str, SourceContract]) -> Publi
     )
 
 
-def load_published_contracts(catalog_dir: Path | None = None) -> dict[str, PublishedContract]:
-    folder = (catalog_dir or settings.catalog_dir()) / "published"
-    sources = load_source_contracts(catalog_dir)
+@dataclass(frozen=True)
+class Catalog:
+    """What the dataset folders hold: the contracts that load, and each broken folder's first problem."""
+
+    departments: dict[str, Department]
+    sources: dict[str, SourceContract]
+    published: dict[str, PublishedContract]
+    broken: dict[str, ContractError]  # folder name → what is wrong
+    folders: tuple[Path, ...]
+
+
+def _check_department(contract: SourceContract | PublishedContract, departments: dict[str, Department]) -> None:
+    if contract.department not in departments:
+        raise ContractError(
+            contract.path,
+            f"unknown department {contract.department!r}",
+            f"部局「{contract.department}」は catalog/departments.yaml にありません",
+            "department",
+        )
+
+
+def discover(catalog_dir: Path | None = None) -> Catalog:
+    """Every dataset folder's contracts; a broken folder is set aside with its problem, never raised."""
     departments = load_departments(catalog_dir)
-    contracts = {path.stem: _published_contract(path, sources) for path in sorted(folder.glob("*.yaml"))}
-    for contract in contracts.values():
-        if contract.department not in departments:
-            raise ContractError(f"{contract.path}: unknown department {contract.department!r}")
-    return contracts
+    folders = dataset_folders(catalog_dir)
+    sources: dict[str, SourceContract] = {}
+    published: dict[str, PublishedContract] = {}
+    broken: dict[str, ContractError] = {}
+    for folder in folders:
+        if not (folder / SOURCE_FILE).is_file() and not (folder / PUBLISHED_FILE).is_file():
+            broken[folder.name] = ContractError(
+                folder, "holds neither source.yaml nor published.yaml", "source.yaml も published.yaml もありません"
+            )
+        elif (folder / SOURCE_FILE).is_file():
+            try:
+                contract = _source_contract(folder / SOURCE_FILE)
+                _check_department(contract, departments)
+                sources[contract.id] = contract
+            except ContractError as problem:
+                broken[folder.name] = problem
+    for folder in folders:
+        if (folder / PUBLISHED_FILE).is_file() and folder.name not in broken:
+            try:
+                built = _published_contract(folder / PUBLISHED_FILE, sources)
+                _check_department(built, departments)
+                published[built.id] = built
+            except ContractError as problem:
+                broken[folder.name] = problem
+                sources.pop(folder.name, None)
+    for output in list(published.values()):  # built from a folder found broken after it was read
+        missing = [name for name in output.inputs if name not in sources]
+        if missing:
+            del published[output.id]
+            broken[output.id] = ContractError(
+                output.path, f"inputs {missing} are broken", f"inputs の {missing} のフォルダに問題があります", "inputs"
+            )
+    for name, error in broken.items():
+        log.warning("dataset folder %s left out: %s / %s", name, error, error.ja)
+    return Catalog(departments, sources, published, broken, tuple(folders))
+
+
+def load_source_contracts(catalog_dir: Path | None = None) -> dict[str, SourceContract]:
+    return discover(catalog_dir).sources
+
+
+def load_published_contracts(catalog_dir: Path | None = None) -> dict[str, PublishedContract]:
+    return discover(catalog_dir).published
 
 
 def load_departments(catalog_dir: Path | None = None) -> dict[str, Department]:
     path = (catalog_dir or settings.catalog_dir()) / "departments.yaml"
     return {raw["id"]: Department(**raw) for raw in yaml.safe_load(path.read_text(encoding="utf-8"))}
-
-
-def load_source_contracts(catalog_dir: Path | None = None) -> dict[str, SourceContract]:
-    folder = (catalog_dir or settings.catalog_dir()) / "sources"
-    contracts = {path.stem: _source_contract(path) for path in sorted(folder.glob("*.yaml"))}
-    departments = load_departments(catalog_dir)
-    for contract in contracts.values():
-        if contract.department not in departments:
-            raise ContractError(f"{contract.path}: unknown department {contract.department!r}")
-    return contracts
 
 
 def department_by_name_or_id(text: str, catalog_dir: Path | None = None) -> Department:

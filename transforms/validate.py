@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from transforms import layouts
 from transforms.contracts import Column, SourceContract
 from transforms.findings import Finding, UnreadableFile, error, warning
 from transforms.japanese import Parsed
@@ -26,6 +25,7 @@ from transforms.japanese.phones import parse_phones
 from transforms.japanese.times import parse_times
 from transforms.japanese.urls import parse_urls
 from transforms.japanese.width import blank_markers_to_empty, fold_ascii_width, kana_to_fullwidth
+from transforms.layouts import layout_of
 from transforms.readers import ReadResult, SheetTable, header_key, read_table
 from transforms.reference import Municipalities, load_municipalities
 
@@ -69,7 +69,7 @@ class CheckResult:
 
 def check_file(path: Path, contract: SourceContract, municipalities: Municipalities | None = None) -> CheckResult:
     municipalities = municipalities or load_municipalities()
-    layout = layouts.get(contract.layout)
+    layout = layout_of(contract)
     header_names = layout.header_names if layout else contract.column_names
     try:
         read = read_table(path, header_names, all_sheets=bool(layout and layout.all_sheets))

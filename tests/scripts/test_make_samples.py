@@ -1,4 +1,7 @@
-"""scripts/make_samples.py: the demo's submissions are reproducible, routed, and accepted or rejected as meant."""
+"""scripts/make_samples.py: the demo's submissions are reproducible, routed, and accepted or rejected as meant.
+
+What each file should get from the check is data in its dataset folder (sample.py's EXPECTED).
+"""
 
 import subprocess
 import sys
@@ -7,32 +10,25 @@ from pathlib import Path
 import pytest
 
 from transforms.contracts import load_source_contracts
+from transforms.samples import sample_of
 from transforms.validate import check_file
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_samples.py"
 
-# Valid samples: file → (dataset, rows after checking).
-VALID = {
-    "disaster-prevention/指定緊急避難場所一覧_令和6年度.csv": ("evacuation-sites", 1505),
-    "tourism/観光施設一覧.xlsx": ("tourism-facilities", 800),
-    "tourism/観光入込客数_令和5-6年度.xlsx": ("tourist-visitors", 2 * 29 * 12),  # two years, 29 市町, 12 months
-    "agriculture/豚熱検査結果_令和6年度.csv": ("csf-wild-boar", 3000),
-}
-# Rejected samples: file → (dataset, one error code per planted mistake).
-REJECTED = {
-    "disaster-prevention/指定緊急避難場所一覧_修正前.csv": (
-        "evacuation-sites",
-        {"invalid_flag", "coordinates_swapped", "lg_code_check_digit", "duplicate_key", "required_value_missing"},
-    ),
-    "tourism/観光施設一覧_追加分.csv": (
-        "tourism-facilities",
-        {"invalid_time", "lg_code_not_in_mie", "formula_like_text", "coordinates_incomplete"},
-    ),
-    "agriculture/豚熱検査結果_差し戻し.csv": (
-        "csf-wild-boar",
-        {"unknown_municipality", "date_order", "invalid_choice", "impossible_date", "era_year_out_of_range"},
-    ),
-}
+
+def _expected() -> dict[str, tuple[str, dict[str, object]]]:
+    """Every sample file the folders promise, as department/file → (dataset, what the check says)."""
+    found = {}
+    for contract in load_source_contracts().values():
+        sample = sample_of(contract)
+        for name, expected in (sample.EXPECTED if sample else {}).items():
+            found[f"{contract.department}/{name}"] = (contract.id, expected)
+    return found
+
+
+EXPECTED = _expected()
+VALID = {name: (dataset, e["rows"]) for name, (dataset, e) in EXPECTED.items() if "rows" in e}
+REJECTED = {name: (dataset, set(e["errors"])) for name, (dataset, e) in EXPECTED.items() if "errors" in e}
 
 
 def generate(out: Path) -> dict[str, bytes]:
@@ -45,6 +41,13 @@ def generate(out: Path) -> dict[str, bytes]:
 def samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
     out = tmp_path_factory.mktemp("samples")
     return out, generate(out)
+
+
+def test_every_source_dataset_has_an_accepted_sample_and_every_department_a_rejected_one() -> None:
+    contracts = load_source_contracts()
+    assert {dataset for dataset, _ in VALID.values()} == set(contracts)
+    departments = {contracts[dataset].department for dataset, _ in REJECTED.values()}
+    assert departments == {contract.department for contract in contracts.values()}
 
 
 def test_two_runs_write_byte_identical_files(samples: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 from transforms.contracts import (
     ContractError,
     department_by_name_or_id,
+    discover,
     load_published_contracts,
     load_source_contracts,
 )
@@ -23,7 +24,7 @@ def test_every_source_contract_loads_with_its_owner() -> None:
         "tourist-visitors": "tourism",
     }
     assert contracts["evacuation-sites"].key == ("全国地方公共団体コード", "ID")
-    assert contracts["tourist-visitors"].layout == "fiscal_year_months_wide"
+    assert contracts["tourist-visitors"].layout == "layout.py"
 
 
 @pytest.mark.parametrize(
@@ -48,11 +49,11 @@ def test_departments_are_found_by_id_or_japanese_name() -> None:
 
 
 def _catalog_with(tmp_path: Path, contract_yaml: str, name: str = "broken") -> Path:
-    (tmp_path / "sources").mkdir()
+    (tmp_path / "datasets" / name).mkdir(parents=True)
     (tmp_path / "departments.yaml").write_text(
         (CATALOG / "departments.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    (tmp_path / "sources" / f"{name}.yaml").write_text(contract_yaml, encoding="utf-8")
+    (tmp_path / "datasets" / name / "source.yaml").write_text(contract_yaml, encoding="utf-8")
     return tmp_path
 
 
@@ -74,16 +75,25 @@ columns:
         (("type: date", "type: datetime"), "unknown type 'datetime'"),
         (("key: [A]", "key: [Z]"), "key ['Z'] names unknown columns"),
         (("department: tourism", "department: nobody"), "unknown department"),
-        (("id: broken", "id: other"), "differs from the file name"),
+        (("id: broken", "id: other"), "differs from the folder name"),
         (("columns:", "checks: [{check: date_order, later: B, earlier: C}]\ncolumns:"), "unknown columns ['C']"),
     ],
 )
-def test_malformed_contracts_are_refused_at_load(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+def test_malformed_contracts_are_set_aside_with_the_file_and_a_japanese_message(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
     assert load_source_contracts(_catalog_with(tmp_path, VALID))  # the unbroken one loads
+    (tmp_path / "datasets" / "good").mkdir()
+    (tmp_path / "datasets" / "good" / "source.yaml").write_text(VALID.replace("id: broken", "id: good"))
     broken = VALID.replace(*change)
-    (tmp_path / "sources" / "broken.yaml").write_text(broken, encoding="utf-8")
-    with pytest.raises(ContractError, match=re.escape(message)):
-        load_source_contracts(tmp_path)
+    (tmp_path / "datasets" / "broken" / "source.yaml").write_text(broken, encoding="utf-8")
+    catalog = discover(tmp_path)
+    assert list(catalog.sources) == ["good"]  # a broken folder never stops the others
+    problem = catalog.broken["broken"]
+    assert isinstance(problem, ContractError)
+    assert re.search(re.escape(message), str(problem))
+    assert problem.path == tmp_path / "datasets" / "broken" / "source.yaml"
+    assert problem.ja and problem.field
 
 
 def test_every_published_contract_loads_with_inputs_owner_and_a_documented_column_for_each_field() -> None:
@@ -114,7 +124,9 @@ def test_published_contract_with_an_unknown_input_is_refused(tmp_path: Path) -> 
     import shutil
 
     shutil.copytree(CATALOG, tmp_path / "catalog")
-    path = tmp_path / "catalog" / "published" / "csf-wild-boar-monthly.yaml"
+    path = tmp_path / "catalog" / "datasets" / "csf-wild-boar-monthly" / "published.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("inputs: [csf-wild-boar]", "inputs: [wild-deer]"))
-    with pytest.raises(ContractError, match="wild-deer"):
-        load_published_contracts(tmp_path / "catalog")
+    catalog = discover(tmp_path / "catalog")
+    assert "csf-wild-boar-monthly" not in catalog.published
+    assert "wild-deer" in str(catalog.broken["csf-wild-boar-monthly"])
+    assert "csf-wild-boar" in catalog.published  # the other folders are untouched

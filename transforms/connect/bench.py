@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from transforms.connect.builders import TRANSFORMS
+from transforms.connect.builders import transform_of
 from transforms.connect.derived import DerivedContext
 from transforms.connect.suites import load_suite
 from transforms.connect.tables import curated_dtypes
@@ -42,11 +42,11 @@ def normalise_join_validate(path: Path, source_dataset: str, catalog_dir: Path |
         if contract.inputs != (source_dataset,):
             continue
         started = time.perf_counter()
-        built = TRANSFORMS[contract.transform](contract, inputs, municipalities)
+        built = transform_of(contract)(contract, inputs, municipalities)
         table = curated_dtypes(built.table, contract)
         joined = time.perf_counter()
         validation = validate(
-            table, load_suite(contract.id), DerivedContext(inputs, published, municipalities), built.source_rows
+            table, load_suite(contract, municipalities), DerivedContext(inputs, published, municipalities), built.source_rows
         )
         result["datasets"][contract.id] = {
             "rows": len(table),

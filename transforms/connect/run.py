@@ -20,7 +20,7 @@ import pandas as pd
 
 from transforms import settings
 from transforms.connect import report
-from transforms.connect.builders import TRANSFORMS
+from transforms.connect.builders import transform_of
 from transforms.connect.derived import DerivedContext
 from transforms.connect.joins import JoinQuality
 from transforms.connect.messages import message
@@ -85,7 +85,7 @@ def connect_tables(
     suite: dict[str, Any],
 ) -> Connected:
     """Build the dataset from its input tables, reconcile its joins and, unless a join blocks it, validate it."""
-    built = TRANSFORMS[contract.transform](contract, inputs, municipalities)
+    built = transform_of(contract)(contract, inputs, municipalities)
     table = curated_dtypes(built.table, contract)
     version = content_version(table)
     if any(join.blocking for join in built.joins):
@@ -122,12 +122,13 @@ def connect_dataset(
         run.reason = message("input_missing", input=missing.dataset)
         return _file_failure(run, contract, raws, None, None, folder, data_root)
     run.inputs = {name: raw.sha256 for name, raw in raws.items()}
+    municipalities = load_municipalities(catalog_dir)
     connected = connect_tables(
         contract,
         {name: raw.table for name, raw in raws.items()},
-        load_municipalities(catalog_dir),
+        municipalities,
         contracts,
-        load_suite(dataset),
+        load_suite(contract, municipalities),
     )
     run.version, run.rows = connected.version, len(connected.table)
     run.join_quality = [join.to_dict() for join in connected.joins]

@@ -1,25 +1,29 @@
-"""Great Expectations suites (expectations/<dataset>.json), generated from the published contracts.
+"""Great Expectations suites (a dataset folder's suite.json), generated from its published contract.
 
 A suite is the contract's rules as GX 1.x expectations (columns and order, types, required,
 unique key, allowed values, ranges, codes in the Mie reference) followed by the hand-written
-cross-column and cross-dataset expectations of expectations/handwritten/<dataset>.json. Every
+cross-column and cross-dataset expectations of the folder's checks.json. Every
 expectation carries Japanese and English labels in its meta; one naming a derived table in
-meta.batch is validated against that table (derived.py) instead of the curated one.
+meta.batch is validated against that table (the folder's derived.py) instead of the curated one.
 
 `odl expectations` writes the suites; a test keeps the committed files equal to what it writes.
+Connect validates with the suite as generated, so a folder whose suite.json is stale (a copied
+folder, say) is still judged by its own contract; `odl datasets` shows it as not current.
 """
 
 import json
-import os
+import logging
 from pathlib import Path
 from typing import Any
 
-from transforms import settings
 from transforms.contracts import Column, PublishedContract
 from transforms.reference import Municipalities
 from transforms.validate import LATITUDE_RANGE, LONGITUDE_RANGE
 
 CURATED_BATCH = "curated"
+SUITE_FILE = "suite.json"
+CHECKS_FILE = "checks.json"
+log = logging.getLogger(__name__)
 # Column type → (pattern, how the label names the format). Groups do not capture: GX warns on capturing ones.
 FORMATS = {
     "date": (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$", "YYYY-MM-DD"),
@@ -35,11 +39,6 @@ FLOAT_TYPES = frozenset({"decimal", "latitude", "longitude"})
 
 class SuiteError(ValueError):
     """A suite file is not what the contract and the hand-written checks say it is, or GX dropped part of it."""
-
-
-def expectations_dir() -> Path:
-    """Where the suites live (ODL_EXPECTATIONS_DIR, default expectations/ in the project)."""
-    return Path(os.environ.get("ODL_EXPECTATIONS_DIR", settings.PROJECT_ROOT / "expectations"))
 
 
 def _expectation(type_: str, label_ja: str, label_en: str, **kwargs: Any) -> dict[str, Any]:
@@ -171,16 +170,14 @@ def contract_expectations(contract: PublishedContract, municipalities: Municipal
     return found
 
 
-def handwritten_path(dataset: str, folder: Path | None = None) -> Path:
-    return (folder or expectations_dir()) / "handwritten" / f"{dataset}.json"
+def handwritten_path(contract: PublishedContract) -> Path:
+    return contract.path.parent / CHECKS_FILE
 
 
-def generate_suite(
-    contract: PublishedContract, municipalities: Municipalities, folder: Path | None = None
-) -> dict[str, Any]:
+def generate_suite(contract: PublishedContract, municipalities: Municipalities) -> dict[str, Any]:
     """The suite for a published dataset: the contract's expectations, then the hand-written ones."""
     handwritten: dict[str, Any] = {"derived_tables": {}, "expectations": []}
-    path = handwritten_path(contract.id, folder)
+    path = handwritten_path(contract)
     if path.exists():
         handwritten |= json.loads(path.read_text(encoding="utf-8"))
     for expectation in handwritten["expectations"]:
@@ -195,8 +192,8 @@ def generate_suite(
         "meta": {
             "odl": {
                 "generated_by": "odl expectations",
-                "contract": f"catalog/published/{contract.id}.yaml",
-                "handwritten": f"expectations/handwritten/{contract.id}.json" if path.exists() else None,
+                "contract": contract.path.name,
+                "handwritten": CHECKS_FILE if path.exists() else None,
                 "derived_tables": handwritten["derived_tables"],
             }
         },
@@ -208,29 +205,31 @@ def suite_text(suite: dict[str, Any]) -> str:
     return json.dumps(suite, ensure_ascii=False, indent=2) + "\n"
 
 
-def suite_path(dataset: str, folder: Path | None = None) -> Path:
-    return (folder or expectations_dir()) / f"{dataset}.json"
+def suite_path(contract: PublishedContract) -> Path:
+    return contract.path.parent / SUITE_FILE
 
 
-def write_suites(
-    contracts: dict[str, PublishedContract], municipalities: Municipalities, folder: Path | None = None
-) -> list[Path]:
+def suite_is_current(contract: PublishedContract, municipalities: Municipalities) -> bool:
+    path = suite_path(contract)
+    return path.exists() and path.read_text(encoding="utf-8") == suite_text(generate_suite(contract, municipalities))
+
+
+def write_suites(contracts: dict[str, PublishedContract], municipalities: Municipalities) -> list[Path]:
     """(Re)write every suite file; returns the files whose content changed."""
     changed = []
     for contract in contracts.values():
-        path, text = suite_path(contract.id, folder), suite_text(generate_suite(contract, municipalities, folder))
+        path, text = suite_path(contract), suite_text(generate_suite(contract, municipalities))
         if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             changed.append(path)
     return changed
 
 
-def load_suite(dataset: str, folder: Path | None = None) -> dict[str, Any]:
-    path = suite_path(dataset, folder)
-    if not path.exists():
-        raise SuiteError(f"{path}: no suite; run `odl expectations`")
-    suite: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def load_suite(contract: PublishedContract, municipalities: Municipalities) -> dict[str, Any]:
+    """The suite connect validates with: as generated from the folder; a stale suite.json is only warned of."""
+    suite = generate_suite(contract, municipalities)
+    if not suite_is_current(contract, municipalities):
+        log.warning("%s is not current: run `odl expectations` and commit it", suite_path(contract))
     return suite
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from transforms.connect.derived import DERIVED, DerivedContext
+from transforms.connect.derived import DerivedContext, derived_tables_of
 from transforms.connect.suites import CURATED_BATCH, SuiteError, batches, gx_suite
 
 EXAMPLES = 10  # unexpected values shown per failed expectation
@@ -145,6 +145,8 @@ def _validate_batches(
     table: pd.DataFrame, suite: dict[str, Any], context: DerivedContext, source_rows: pd.Series | None
 ) -> list[ExpectationOutcome]:
     derived_specs = suite.get("meta", {}).get("odl", {}).get("derived_tables", {})
+    contract = context.contracts.get(suite["name"])
+    derived = derived_tables_of(contract) if contract else {}
     gx_context = _context()
     datasource = gx_context.data_sources.add_pandas("odl")
     indexed = {id(e): i for i, e in enumerate(suite["expectations"])}
@@ -154,8 +156,8 @@ def _validate_batches(
             continue
         if batch_name == CURATED_BATCH:
             frame = table
-        elif batch_name in DERIVED and batch_name in derived_specs:
-            frame = DERIVED[batch_name](table, derived_specs[batch_name].get("params", {}), context)
+        elif batch_name in derived and batch_name in derived_specs:
+            frame = derived[batch_name](table, derived_specs[batch_name].get("params", {}), context)
         else:
             raise SuiteError(f"suite {suite['name']}: unknown derived table {batch_name!r}")
         tagged = [e | {"meta": {**e.get("meta", {}), _INDEX_KEY: indexed[id(e)]}} for e in expectations]

@@ -1,6 +1,6 @@
 """CKAN metadata for a published dataset: organization, dataset fields and extras, DataStore fields.
 
-Everything comes from the contract (catalog/published/<id>.yaml), its department
+Everything comes from the contract (catalog/datasets/<id>/published.yaml), its department
 (catalog/departments.yaml) and the data itself (temporal and spatial coverage).
 """
 

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from tests.transforms.connect.conftest import csf_rows, raw_table
-from transforms.connect.builders import TRANSFORMS
+from transforms.connect.builders import transform_of
 from transforms.reference import Municipalities
 
 
@@ -13,7 +13,7 @@ def test_unmatched_names_are_counted_with_examples_and_source_rows(contracts, mu
         rows[position]["市町名"] = "名古屋市"
     rows[4]["市町名"] = "四日市"
     contract = contracts["csf-wild-boar"]
-    built = TRANSFORMS[contract.transform](
+    built = transform_of(contract)(
         contract, {"csf-wild-boar": raw_table("csf-wild-boar", rows, first_row=10)}, municipalities
     )
 
@@ -38,7 +38,7 @@ def test_ambiguous_names_block(contracts, municipalities) -> None:
     rows = csf_rows()
     rows[0]["市町名"], rows[1]["市町名"] = "朝日町", "三重郡朝日町"
     contract = contracts["csf-wild-boar"]
-    built = TRANSFORMS[contract.transform](contract, {"csf-wild-boar": raw_table("csf-wild-boar", rows)}, doubled)
+    built = transform_of(contract)(contract, {"csf-wild-boar": raw_table("csf-wild-boar", rows)}, doubled)
 
     (join,) = built.joins
     assert (join.ambiguous_rows, join.ambiguous_keys, join.unmatched_rows, join.matched_rows) == (1, 1, 0, 5)
@@ -52,7 +52,7 @@ def test_unknown_codes_block_code_joins(contracts, municipalities) -> None:
         for code in ("242012", "231002", "")
     ]
     contract = contracts["evacuation-sites"]
-    built = TRANSFORMS[contract.transform](
+    built = transform_of(contract)(
         contract, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities
     )
 
@@ -64,7 +64,7 @@ def test_unknown_codes_block_code_joins(contracts, municipalities) -> None:
 def test_the_prefectures_own_code_joins_only_where_the_contract_allows_it(contracts, municipalities) -> None:
     rows = [{"全国地方公共団体コード": code, "ID": str(i)} for i, code in enumerate(("240001", "242012"))]
     facilities = contracts["tourism-facilities"]
-    built = TRANSFORMS[facilities.transform](
+    built = transform_of(facilities)(
         facilities, {"tourism-facilities": raw_table("tourism-facilities", rows)}, municipalities
     )
     (join,) = built.joins
@@ -74,7 +74,7 @@ def test_the_prefectures_own_code_joins_only_where_the_contract_allows_it(contra
     # An evacuation site lies in a 市町: the prefecture's code as its location does not join.
     sites = contracts["evacuation-sites"]
     rows = [{"全国地方公共団体コード": "240001", "ID": "1", "所在地_全国地方公共団体コード": "240001"}]
-    built = TRANSFORMS[sites.transform](
+    built = transform_of(sites)(
         sites, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities
     )
     assert built.joins[0].blocking

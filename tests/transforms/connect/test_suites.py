@@ -1,16 +1,26 @@
 """Suites generated from the contracts: committed files are current, and GX loads every expectation."""
 
+import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from transforms.connect.suites import SuiteError, generate_suite, gx_suite, load_suite, suite_path, suite_text
+from transforms.connect.suites import (
+    SuiteError,
+    generate_suite,
+    gx_suite,
+    load_suite,
+    suite_is_current,
+    suite_path,
+    suite_text,
+)
 
 
 def test_committed_suites_equal_what_the_generator_writes_now(contracts, municipalities) -> None:
     for contract in contracts.values():
-        committed = suite_path(contract.id).read_text(encoding="utf-8")
+        committed = suite_path(contract).read_text(encoding="utf-8")
         assert committed == suite_text(generate_suite(contract, municipalities)), (
             f"run `odl expectations` ({contract.id})"
         )
@@ -42,9 +52,9 @@ def test_a_suite_holds_the_contract_rules(contracts, municipalities) -> None:
     assert all(e["meta"]["label_ja"] and e["meta"]["label_en"] for e in suite["expectations"])
 
 
-def test_gx_loads_every_committed_expectation(contracts) -> None:
+def test_gx_loads_every_committed_expectation(contracts, municipalities) -> None:
     for contract in contracts.values():
-        suite = load_suite(contract.id)
+        suite = load_suite(contract, municipalities)
         assert len(gx_suite(contract.id, suite["expectations"]).expectations) == len(suite["expectations"])
 
 
@@ -60,13 +70,26 @@ def test_the_loader_refuses_a_suite_gx_would_silently_shorten() -> None:
 
 
 def test_a_handwritten_expectation_must_name_a_known_derived_table(tmp_path: Path, contracts, municipalities) -> None:
-    (tmp_path / "handwritten").mkdir()
+    folder = tmp_path / "csf-wild-boar"
+    shutil.copytree(contracts["csf-wild-boar"].path.parent, folder)
     handwritten = {
         "derived_tables": {},
         "expectations": [
             {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "x"}, "meta": {"batch": "nowhere"}}
         ],
     }
-    (tmp_path / "handwritten" / "csf-wild-boar.json").write_text(json.dumps(handwritten), encoding="utf-8")
+    (folder / "checks.json").write_text(json.dumps(handwritten), encoding="utf-8")
+    moved = dataclasses.replace(contracts["csf-wild-boar"], path=folder / "published.yaml")
     with pytest.raises(SuiteError, match="unknown batch 'nowhere'"):
-        generate_suite(contracts["csf-wild-boar"], municipalities, tmp_path)
+        generate_suite(moved, municipalities)
+
+
+def test_connect_validates_with_the_generated_suite_when_the_committed_one_is_stale(
+    tmp_path: Path, contracts, municipalities
+) -> None:
+    folder = tmp_path / "csf-wild-boar"
+    shutil.copytree(contracts["csf-wild-boar"].path.parent, folder)
+    (folder / "suite.json").write_text('{"name": "somebody-else", "expectations": []}', encoding="utf-8")
+    moved = dataclasses.replace(contracts["csf-wild-boar"], path=folder / "published.yaml")
+    assert not suite_is_current(moved, municipalities)
+    assert load_suite(moved, municipalities) == generate_suite(contracts["csf-wild-boar"], municipalities)

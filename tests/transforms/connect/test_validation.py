@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from tests.transforms.connect.conftest import csf_rows, raw_table, visitor_rows
-from transforms.connect.builders import TRANSFORMS
+from transforms.connect.builders import transform_of
 from transforms.connect.derived import DerivedContext
 from transforms.connect.suites import load_suite
 from transforms.connect.tables import curated_dtypes
@@ -13,12 +13,12 @@ from transforms.connect.validation import ValidationResult, validate
 
 def built_table(contracts, municipalities, dataset: str, inputs: dict[str, pd.DataFrame]):
     contract = contracts[dataset]
-    built = TRANSFORMS[contract.transform](contract, inputs, municipalities)
+    built = transform_of(contract)(contract, inputs, municipalities)
     return curated_dtypes(built.table, contract), built.source_rows
 
 
 def run(contracts, municipalities, dataset, table, inputs, source_rows=None) -> ValidationResult:
-    return validate(table, load_suite(dataset), DerivedContext(inputs, contracts, municipalities), source_rows)
+    return validate(table, load_suite(contracts[dataset], municipalities), DerivedContext(inputs, contracts, municipalities), source_rows)
 
 
 def failed_labels(result: ValidationResult) -> set[str]:
@@ -41,7 +41,7 @@ def test_valid_csf_tables_pass_every_expectation(contracts, municipalities, csf_
     result = run(contracts, municipalities, dataset, table, csf_inputs, rows)
 
     assert result.success, [(o.label_en, o.observed, o.examples, o.error) for o in result.failed]
-    assert len(result.expectations) == len(load_suite(dataset)["expectations"])
+    assert len(result.expectations) == len(load_suite(contracts[dataset], municipalities)["expectations"])
     assert [o.index for o in result.expectations] == list(range(len(result.expectations)))
 
 

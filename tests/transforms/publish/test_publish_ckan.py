@@ -404,7 +404,7 @@ def test_new_columns_and_key_from_a_changed_contract_arrive_together_with_their_
     resource_id = published_evacuation_sites(publisher, tmp_path, 3000, "v1")
     catalog = tmp_path / "catalog"
     shutil.copytree(Path(__file__).resolve().parents[3] / "catalog", catalog)
-    contract_file = catalog / "published" / "evacuation-sites.yaml"
+    contract_file = catalog / "datasets" / "evacuation-sites" / "published.yaml"
     text = contract_file.read_text(encoding="utf-8").replace("key: [全国地方公共団体コード, ID]", "key: [ID]")
     text = text.replace("label_en: Region,", "label_en: Area,")
     text += "  - {name: 収容可能世帯数, type: integer, label_en: Households, description: 収容できる世帯の数}\n"

@@ -1,8 +1,8 @@
 """Reshapings of submitted sheets that do not have the contract's columns as they stand.
 
-A contract names its layout (`layout: fiscal_year_months_wide`); the layout
-says which header names find the table and turns the sheets into rows under
-the contract's columns. Shared code never asks which dataset it is handling.
+A source contract names its folder's layout file (`layout: layout.py`, which defines LAYOUT);
+the layout says which header names find the table and turns the sheets into rows under the
+contract's columns. Shared code never asks which dataset it is handling.
 """
 
 from collections.abc import Callable
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from transforms.contracts import SourceContract
+from transforms.contracts import SourceContract, load_code
 from transforms.findings import Finding
 from transforms.readers import ReadResult
 from transforms.reference import Municipalities
@@ -25,10 +25,8 @@ class Layout:
     reshape: Reshape
 
 
-def get(name: str | None) -> Layout | None:
-    if name is None:
+def layout_of(contract: SourceContract) -> Layout | None:
+    if contract.layout is None:
         return None
-    from transforms.layouts import fiscal_year_months_wide
-
-    registry = {"fiscal_year_months_wide": fiscal_year_months_wide.LAYOUT}
-    return registry[name]
+    layout: Layout = load_code(contract.path.parent, contract.layout).LAYOUT
+    return layout
