@@ -115,3 +115,33 @@ def test_submit_refuses_a_dataset_of_another_department(tmp_path: Path, monkeypa
     source.write_text("a")
     assert cli.main(["submit", str(source), "--department", "tourism", "--dataset", "csf-wild-boar"]) == 2
     assert not (tmp_path / "inbox").exists()
+
+
+def test_datasets_lists_every_folder_with_its_kind_department_and_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["datasets", "--json"]) == 0
+    listed = {entry["id"]: entry for entry in json.loads(capsys.readouterr().out)}
+    assert listed["evacuation-sites"]["kind"] == "both" and listed["evacuation-sites"]["department"] == "disaster-prevention"
+    assert listed["tourist-visitors"]["kind"] == "source"
+    assert listed["tourist-visitors-by-region"].items() >= {
+        "kind": "published",
+        "inputs": ["tourist-visitors"],
+        "complete": True,
+        "problems": [],
+        "title": "観光入込客数（地域別・月別）",
+    }.items()
+
+
+def test_datasets_names_the_file_and_field_of_a_broken_folder_in_japanese(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    catalog = Path(__file__).resolve().parents[2] / "catalog"
+    (tmp_path / "datasets" / "broken").mkdir(parents=True)
+    for name in ("departments.yaml", "mie-municipalities.csv"):
+        (tmp_path / name).write_bytes((catalog / name).read_bytes())
+    contract = tmp_path / "datasets" / "broken" / "source.yaml"
+    contract.write_text("id: broken\ntitle: t\ndepartment: tourism\nfile_patterns: ['*']\nkey: [A]\ncolumns: [{name: A, type: number}]\n")
+    monkeypatch.setenv("ODL_CATALOG_DIR", str(tmp_path))
+    assert cli.main(["datasets"]) == 1
+    out = capsys.readouterr().out
+    assert "broken" in out and "要修正" in out
+    assert f"{contract} (columns): 列「A」の型 'number' は使えません" in out
