@@ -3,18 +3,28 @@
 import csv
 import random
 from pathlib import Path
+from types import ModuleType
 
-from scripts import make_samples
+from transforms import samples
+from transforms.contracts import load_source_contracts
 from transforms.reference import load_municipalities
 
-CSF_HEADER = "検体番号,捕獲年月日,市町名,緯度,経度,検査結果,検査年月日,備考"
+
+def demo_sample(dataset: str) -> ModuleType:
+    """The dataset folder's sample.py (catalog/datasets/<dataset>/), whose columns and row makers the bench reuses."""
+    module = samples.sample_of(load_source_contracts()[dataset])
+    if module is None:
+        raise RuntimeError(f"catalog/datasets/{dataset}/ has no {samples.SAMPLE_FILE}")
+    return module
 
 
 def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123, prefix: str = "R6") -> Path:
     """A cp932 CSV the way Excel saves it: 和暦 and 西暦 dates, names with and without 郡, CRLF.
 
     検体番号 are prefix-0000001 …: a distinct prefix makes a distinct submission (the end-to-end run's).
+    The header is the demo sample's; the rows are simpler than its, so a million are written quickly.
     """
+    header = ",".join(demo_sample("csf-wild-boar").BOAR_COLUMNS)
     rng = random.Random(seed)
     municipalities = load_municipalities().table
     names = [
@@ -23,7 +33,7 @@ def write_csf_wild_boar(path: Path, rows: int, seed: int = 20261123, prefix: str
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="cp932", newline="") as out:
-        out.write(CSF_HEADER + "\r\n")
+        out.write(header + "\r\n")
         for number in range(1, rows + 1):
             month, day = rng.randint(4, 12), rng.randint(1, 28)
             caught = f"令和6年{month}月{day}日" if number % 3 else f"2024/{month}/{day}"
@@ -39,19 +49,21 @@ def write_tourism_facilities(path: Path, rows: int, seed: int = 20240401) -> Pat
     """A cp932 CSV of 観光施設一覧 as Excel saves it, with the demo's realistic facilities.
 
     Rows go round the 29 市町, each numbering its own facilities (so 全国地方公共団体コード + ID is unique);
-    each row is built by the demo's make_samples (its helpers, private there, reused rather than copied: half-width kana, full-width phone digits, 和暦 and slash dates,
-    Excel times, ① and ㈱ in notes, a few facilities without coordinates).
+    each row is built by the dataset folder's sample.py (its helpers, private there, reused rather than
+    copied: half-width kana, full-width phone digits, 和暦 and slash dates, Excel times, ① and ㈱ in
+    notes, a few facilities without coordinates).
     """
+    sample = demo_sample("tourism-facilities")
     rng = random.Random(seed)
-    municipalities = make_samples.load_municipalities()
+    municipalities = samples.load_municipalities()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="cp932", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(make_samples.FACILITY_COLUMNS)
+        writer.writerow(sample.FACILITY_COLUMNS)
         for index in range(rows):
             municipality = municipalities[index % len(municipalities)]
             town = rng.choice(municipality.area.towns)
-            place = make_samples._local(town, rng.choice(make_samples.FACILITY_KINDS))
-            row = make_samples.facility(rng, municipality, index // len(municipalities) + 1, town, place)
-            writer.writerow([make_samples._csv_text(row[column]) for column in make_samples.FACILITY_COLUMNS])
+            place = sample._local(town, rng.choice(sample.FACILITY_KINDS))
+            row = sample.facility(rng, municipality, index // len(municipalities) + 1, town, place)
+            writer.writerow([samples.csv_text(row[column]) for column in sample.FACILITY_COLUMNS])
     return path

@@ -37,7 +37,7 @@ def prepare(source: str, source_dataset: str, published_dataset: str, parquet: s
 
 
 def connect(source: str, source_dataset: str) -> dict[str, Any]:
-    from transforms.connect.bench import normalise_join_validate
+    from bench.connect import normalise_join_validate
 
     started = time.perf_counter()
     outcome = normalise_join_validate(Path(source), source_dataset)
@@ -45,7 +45,7 @@ def connect(source: str, source_dataset: str) -> dict[str, Any]:
 
 
 def publish(parquet: str, dataset: str) -> dict[str, Any]:
-    from transforms.publish.benchmark import load_parquet
+    from bench.publish import load_parquet
 
     started = time.perf_counter()
     outcome = load_parquet(Path(parquet), dataset)
@@ -53,7 +53,7 @@ def publish(parquet: str, dataset: str) -> dict[str, Any]:
 
 
 def reload(parquet: str, dataset: str) -> dict[str, Any]:
-    from transforms.publish.benchmark import reload_parquet
+    from bench.publish import reload_parquet
 
     started = time.perf_counter()
     outcome = reload_parquet(Path(parquet), dataset)

@@ -1,4 +1,4 @@
-"""For `make bench`: load a large curated Parquet into the DataStore through the publish loader, timed.
+"""The benchmark's entry to create: load a large curated Parquet into the DataStore through the publish loader, timed.
 
 Uses a scratch dataset (`odl-bench-<dataset>` in the organization `odl-bench`) so a benchmark never
 touches what citizens see; its table is created through the API like any published one.
