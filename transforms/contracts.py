@@ -20,26 +20,9 @@ from typing import Any
 import yaml
 
 from transforms import settings
+from transforms.column_types import TYPES
 
-COLUMN_TYPES = frozenset(
-    {
-        "text",  # free text: kept as submitted apart from trimming
-        "kana",  # *_カナ: half-width katakana widened
-        "lg_code",  # 全国地方公共団体コード with check digit
-        "municipality",  # a Mie 市町名, with or without its 郡
-        "integer",
-        "decimal",
-        "latitude",
-        "longitude",
-        "flag",  # "1" or empty
-        "date",  # 西暦 or 和暦, stored YYYY-MM-DD
-        "year_month",  # YYYY-MM, produced by layouts
-        "time",  # HH:MM
-        "phone",
-        "url",
-        "choice",
-    }
-)
+COLUMN_TYPES = TYPES.keys()  # what a column's `type:` may say: the registry's types, each described there
 TABLE_CHECKS = frozenset({"coordinates", "date_order"})
 
 

@@ -13,26 +13,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from transforms.column_types import LATITUDE_RANGE, LONGITUDE_RANGE, column_type
 from transforms.contracts import Column, SourceContract
 from transforms.findings import Finding, UnreadableFile, error, warning
-from transforms.japanese import Parsed
-from transforms.japanese.codes import parse_lg_codes
-from transforms.japanese.dates import date_error_params, parse_dates
-from transforms.japanese.flags import parse_flags
+from transforms.japanese.dates import date_error_params
 from transforms.japanese.formulas import formula_like
-from transforms.japanese.numbers import parse_decimals, parse_integers
-from transforms.japanese.phones import parse_phones
-from transforms.japanese.times import parse_times
-from transforms.japanese.urls import parse_urls
-from transforms.japanese.width import blank_markers_to_empty, fold_ascii_width, kana_to_fullwidth
+from transforms.japanese.width import blank_markers_to_empty
 from transforms.layouts import layout_of
 from transforms.readers import ReadResult, SheetTable, header_key, read_table
 from transforms.reference import Municipalities, load_municipalities
-
-# Mie's land and islands, in decimal degrees.
-LATITUDE_RANGE = (33.70, 35.30)
-LONGITUDE_RANGE = (135.80, 137.00)
-_YEAR_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @dataclass
@@ -153,7 +142,7 @@ def normalise(
         values = blank_markers_to_empty(distinct)
         missing = (values == "").to_numpy(dtype=bool) & column.required & (column.name not in absent)
         findings += _findings(_codes_at(missing, "required_value_missing"), positions, rows, column.name, submitted)
-        parsed = _parse_values(column, values, municipalities)
+        parsed = column_type(column).parse(values, column, municipalities)
         codes = parsed.errors.to_numpy(dtype=object, copy=True)
         codes[formula] = None
         findings += _findings(codes, positions, rows, column.name, submitted, _message_params(column))
@@ -179,55 +168,6 @@ def _spread(distinct: pd.Series, positions: np.ndarray, index: pd.Index, many: b
     if many:
         return pd.Series(distinct.array.take(positions), index=index, dtype=distinct.dtype)
     return pd.Series(distinct.to_numpy(dtype=object)[positions], index=index, dtype=object)
-
-
-def _parse_values(column: Column, values: pd.Series, municipalities: Municipalities) -> Parsed:
-    no_errors = pd.Series(None, index=values.index, dtype=object)
-    match column.type:
-        case "text":
-            return Parsed(values, no_errors)
-        case "kana":
-            return Parsed(kana_to_fullwidth(values), no_errors)
-        case "lg_code":
-            parsed = parse_lg_codes(values)
-            if column.in_mie:
-                outside = parsed.errors.isna() & (parsed.values != "") & ~parsed.values.isin(municipalities.mie_codes)
-                # A restored leading zero never gives a Mie code (24xxxx): five digits means the check digit is missing.
-                five_digits = fold_ascii_width(values).str.fullmatch(r"\d{5}")
-                parsed.errors[outside & five_digits] = "invalid_lg_code"
-                parsed.errors[outside & ~five_digits] = "lg_code_not_in_mie"
-            return parsed
-        case "municipality":
-            codes, errors = municipalities.resolve_names(values)
-            names = municipalities.attribute(codes, "name")
-            return Parsed(names.where(codes != "", values), errors)
-        case "integer":
-            return parse_integers(values, non_negative=column.non_negative)
-        case "decimal" | "latitude" | "longitude":
-            return parse_decimals(values)
-        case "flag":
-            return parse_flags(values)
-        case "date":
-            return parse_dates(values)
-        case "year_month":
-            bad = (values != "") & ~values.str.match(_YEAR_MONTH)
-            return Parsed(values, _code_where(bad, "invalid_date"))
-        case "time":
-            return parse_times(values)
-        case "phone":
-            return parse_phones(values)
-        case "url":
-            return parse_urls(values)
-        case "choice":
-            folded = fold_ascii_width(values).str.strip()
-            bad = (folded != "") & ~folded.isin(list(column.choices))
-            return Parsed(folded, _code_where(bad, "invalid_choice"))
-    raise ValueError(f"unknown column type {column.type!r}")
-
-
-def _code_where(mask: pd.Series, code: str) -> pd.Series:
-    """A finding code where mask holds, None elsewhere."""
-    return pd.Series(code, index=mask.index, dtype=object).where(mask, None)
 
 
 def _message_params(column: Column) -> Callable[[str, str], dict[str, Any]]:
