@@ -16,25 +16,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from transforms.column_types import column_type
 from transforms.contracts import Column, PublishedContract
 from transforms.reference import Municipalities
-from transforms.validate import LATITUDE_RANGE, LONGITUDE_RANGE
 
 CURATED_BATCH = "curated"
 SUITE_FILE = "suite.json"
 CHECKS_FILE = "checks.json"
 log = logging.getLogger(__name__)
-# Column type → (pattern, how the label names the format). Groups do not capture: GX warns on capturing ones.
-FORMATS = {
-    "date": (r"^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$", "YYYY-MM-DD"),
-    "year_month": (r"^\d{4}-(?:0[1-9]|1[0-2])$", "YYYY-MM"),
-    "time": (r"^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$", "HH:MM"),
-    "phone": (r"^0\d(?:-?\d){8,9}$", "電話番号（半角数字とハイフン）"),
-    "url": (r"^https?://\S+$", "URL（http:// か https://）"),
-    "lg_code": (r"^\d{6}$", "6桁のコード"),
-}
-TYPE_NAMES = {"integer": (["Int64Dtype"], "整数"), "float": (["float64"], "数値")}
-FLOAT_TYPES = frozenset({"decimal", "latitude", "longitude"})
 
 
 class SuiteError(ValueError):
@@ -46,18 +35,14 @@ def _expectation(type_: str, label_ja: str, label_en: str, **kwargs: Any) -> dic
 
 
 def _column_expectations(column: Column, municipalities: Municipalities) -> list[dict[str, Any]]:
-    name, found = column.name, []
-    if column.type == "integer" or column.type in FLOAT_TYPES:
-        type_list, type_ja = TYPE_NAMES["integer" if column.type == "integer" else "float"]
-    else:
-        type_list, type_ja = ["StringDtype"], "文字列"
+    name, found, type_ = column.name, [], column_type(column)
     found.append(
         _expectation(
             "expect_column_values_to_be_in_type_list",
-            f"「{name}」が{type_ja}",
-            f"{column.label_en or name} has type {type_list[0]}",
+            f"「{name}」が{type_.curated.label_ja}",
+            f"{column.label_en or name} has type {type_.curated.gx_type}",
             column=name,
-            type_list=type_list,
+            type_list=[type_.curated.gx_type],
         )
     )
     if column.required:
@@ -69,57 +54,37 @@ def _column_expectations(column: Column, municipalities: Municipalities) -> list
                 column=name,
             )
         )
-    if column.type == "choice":
+    allowed = type_.allowed_values(column, municipalities) if type_.allowed_values else None
+    if allowed is not None:
         found.append(
             _expectation(
                 "expect_column_values_to_be_in_set",
-                f"「{name}」が {'・'.join(column.choices)} のいずれか",
-                f"{column.label_en or name} is one of {', '.join(column.choices)}",
+                f"「{name}」が{allowed.ja}",
+                f"{column.label_en or name} {allowed.en}",
                 column=name,
-                value_set=list(column.choices),
+                value_set=allowed.values,
             )
         )
-    elif column.type == "flag":
-        found.append(
-            _expectation(
-                "expect_column_values_to_be_in_set",
-                f"「{name}」が「1」か空欄",
-                f"{column.label_en or name} is 1 or empty",
-                column=name,
-                value_set=["1"],
-            )
-        )
-    elif column.type == "lg_code" and column.in_mie:
-        found.append(
-            _expectation(
-                "expect_column_values_to_be_in_set",
-                f"「{name}」が三重県・県内市町のコード",
-                f"{column.label_en or name} is one of Mie's codes (the prefecture's or a municipality's)",
-                column=name,
-                value_set=sorted(municipalities.mie_codes),
-            )
-        )
-    elif column.type in FORMATS:
-        pattern, shape = FORMATS[column.type]
+    elif type_.format:
         found.append(
             _expectation(
                 "expect_column_values_to_match_regex",
-                f"「{name}」が{shape}の形式",
-                f"{column.label_en or name} matches {pattern}",
+                f"「{name}」が{type_.format.label_ja}の形式",
+                f"{column.label_en or name} matches {type_.format.pattern}",
                 column=name,
-                regex=pattern,
+                regex=type_.format.pattern,
             )
         )
-    bounds = {"latitude": LATITUDE_RANGE, "longitude": LONGITUDE_RANGE}.get(column.type)
-    if bounds:
+    if type_.bounds:
+        low, high = type_.bounds
         found.append(
             _expectation(
                 "expect_column_values_to_be_between",
-                f"「{name}」が三重県の範囲（{bounds[0]}～{bounds[1]}）",
-                f"{column.label_en or name} lies within Mie ({bounds[0]}–{bounds[1]})",
+                f"「{name}」が三重県の範囲（{low}～{high}）",
+                f"{column.label_en or name} lies within Mie ({low}–{high})",
                 column=name,
-                min_value=bounds[0],
-                max_value=bounds[1],
+                min_value=low,
+                max_value=high,
             )
         )
     elif column.non_negative:

@@ -9,11 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from transforms.column_types import CURATED_TEXT, column_type
 from transforms.contracts import PublishedContract
 
-INTEGER_TYPES = frozenset({"integer"})
-FLOAT_TYPES = frozenset({"decimal", "latitude", "longitude"})
-TEXT_DTYPE = "string"  # pandas StringDtype, pyarrow storage, pd.NA for missing
 VERSION_LENGTH = 16  # hex digits of the content hash that name a curated version
 
 
@@ -49,15 +47,13 @@ def curated_dtypes(frame: pd.DataFrame, contract: PublishedContract) -> pd.DataF
     """The contract's columns in its order, typed for publication; "" becomes null."""
     columns: dict[str, Any] = {}
     for column in contract.columns:
-        values = frame[column.name]
-        if column.type in INTEGER_TYPES:
-            columns[column.name] = _numbers(values).astype("Int64")
-        elif column.type in FLOAT_TYPES:
-            columns[column.name] = _numbers(values).astype("float64")
-        else:
+        values, curated = frame[column.name], column_type(column).curated
+        if curated == CURATED_TEXT:
             # pyarrow-backed strings: vectorised regex, isin and null checks in validation, a string column in Parquet.
-            text = values.astype(TEXT_DTYPE)
+            text = values.astype(curated.dtype)
             columns[column.name] = text.mask(text == "")
+        else:
+            columns[column.name] = _numbers(values).astype(curated.dtype)
     return pd.DataFrame(columns).reset_index(drop=True)
 
 
@@ -72,10 +68,7 @@ def write_parquet(table: pd.DataFrame, contract: PublishedContract, path: Path) 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {name: pa.string() for name in contract.column_names}
-    types |= {c.name: pa.int64() for c in contract.columns if c.type in INTEGER_TYPES}
-    types |= {c.name: pa.float64() for c in contract.columns if c.type in FLOAT_TYPES}
-    schema = pa.schema([(name, types[name]) for name in contract.column_names])
+    schema = pa.schema([(c.name, pa.type_for_alias(column_type(c).curated.arrow)) for c in contract.columns])
     temporary = path.with_name(f".{path.name}.tmp")
     pq.write_table(pa.Table.from_pandas(table, schema=schema, preserve_index=False), temporary)
     os.replace(temporary, path)
