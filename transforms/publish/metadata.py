@@ -4,13 +4,13 @@ Everything comes from the contract (catalog/datasets/<id>/published.yaml), its d
 (catalog/departments.yaml) and the data itself (temporal and spatial coverage).
 """
 
-import calendar
 from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transforms.column_types import column_type
 from transforms.contracts import Department, PublishedContract
 from transforms.publish.tables import datastore_type
 
@@ -38,11 +38,6 @@ def attribution(contract: PublishedContract, department: Department) -> str:
     return f"出典：{PREFECTURE}{department.name}「{contract.title}」"
 
 
-def _month_end(year_month: str) -> str:
-    year, month = (int(part) for part in year_month.split("-"))
-    return f"{year_month}-{calendar.monthrange(year, month)[1]:02d}"
-
-
 def coverage(typed: pa.Table, contract: PublishedContract, municipality_codes: set[str]) -> Coverage:
     """Temporal coverage from the date and year-month columns; 市町 codes from the lg_code columns."""
     starts, ends = [], []
@@ -51,16 +46,14 @@ def coverage(typed: pa.Table, contract: PublishedContract, municipality_codes: s
         if values.null_count == len(values):
             continue
         bounds = pc.min_max(values)
-        low, high = bounds["min"].as_py(), bounds["max"].as_py()
-        if column.type == "date":
-            starts.append(low.isoformat())
-            ends.append(high.isoformat())
-        elif column.type == "year_month":
-            starts.append(f"{low}-01")
-            ends.append(_month_end(high))
+        period = column_type(column).period
+        if period:
+            start, end = period(bounds["min"].as_py(), bounds["max"].as_py())
+            starts.append(start)
+            ends.append(end)
     codes: set[str] = set()
     for column in contract.columns:
-        if column.type == "lg_code":
+        if column_type(column).place_code:
             codes |= {code for code in pc.unique(typed.column(column.name)).to_pylist() if code in municipality_codes}
     return Coverage(min(starts) if starts else None, max(ends) if ends else None, tuple(sorted(codes)))
 

@@ -14,35 +14,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from transforms.column_types import TYPES, column_type
 from transforms.contracts import Column, PublishedContract
 
-# Contract type → PostgreSQL type of the DataStore column. Codes (lg_code, phone) stay text so leading
-# zeros survive; year_month (YYYY-MM) and time (HH:MM) stay text because a date or time type would
-# print them differently from the contract's own form.
-DATASTORE_TYPES = {
-    "text": "text",
-    "kana": "text",
-    "lg_code": "text",
-    "municipality": "text",
-    "integer": "int8",
-    "decimal": "numeric",
-    "latitude": "float8",
-    "longitude": "float8",
-    "flag": "text",
-    "date": "date",
-    "year_month": "text",
-    "time": "text",
-    "phone": "text",
-    "url": "text",
-    "choice": "text",
-}
-ARROW_TYPES = {
-    "text": pa.string(),
-    "int8": pa.int64(),
-    "numeric": pa.string(),
-    "float8": pa.float64(),
-    "date": pa.date32(),
-}
+# Contract type → PostgreSQL type of the DataStore column, as the registry says.
+DATASTORE_TYPES = {name: type_.published.datastore for name, type_ in TYPES.items()}
 COPY_BATCH_ROWS = 100_000
 
 
@@ -51,7 +27,7 @@ class CuratedDataError(ValueError):
 
 
 def datastore_type(column: Column) -> str:
-    return DATASTORE_TYPES[column.type]
+    return column_type(column).published.datastore
 
 
 def _blank_to_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -60,9 +36,10 @@ def _blank_to_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _typed_column(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray:
-    target = datastore_type(column)
+    published = column_type(column).published
+    target, arrow = published.datastore, pa.type_for_alias(published.arrow)
     if pa.types.is_null(values.type):
-        return pa.chunked_array([pa.nulls(len(values), ARROW_TYPES[target])])
+        return pa.chunked_array([pa.nulls(len(values), arrow)])
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         values = _blank_to_null(pc.cast(values, pa.string()))
         if target == "numeric":
@@ -75,7 +52,7 @@ def _typed_column(values: pa.ChunkedArray, column: Column) -> pa.ChunkedArray:
         return pc.cast(values, pa.string())
     elif target == "date" and pa.types.is_timestamp(values.type):
         return pc.cast(values, pa.date32())
-    return pc.cast(values, ARROW_TYPES[target])
+    return pc.cast(values, arrow)
 
 
 def typed_table(table: pa.Table, contract: PublishedContract) -> pa.Table:
@@ -98,10 +75,13 @@ def read_curated(path: Path, contract: PublishedContract) -> pa.Table:
 
 def parquet_table(typed: pa.Table, contract: PublishedContract) -> pa.Table:
     """For the Parquet download: numeric columns as float64, so readers get numbers, not text."""
-    columns = [
-        pc.cast(typed.column(column.name), pa.float64()) if datastore_type(column) == "numeric" else typed.column(i)
-        for i, column in enumerate(contract.columns)
-    ]
+    columns = []
+    for i, column in enumerate(contract.columns):
+        published = column_type(column).published
+        if published.parquet == published.arrow:
+            columns.append(typed.column(i))
+        else:
+            columns.append(pc.cast(typed.column(i), pa.type_for_alias(published.parquet)))
     return pa.table(columns, names=contract.column_names)
 
 
