@@ -43,9 +43,10 @@ def with_municipality(table: pd.DataFrame, codes: pd.Series, municipalities: Mun
 def enrich_municipality(
     contract: PublishedContract, inputs: dict[str, pd.DataFrame], municipalities: Municipalities
 ) -> Built:
-    """The department's rows as they are, plus 市町名 and 地域 of the code in params.code_column.
+    """The department's rows, plus 市町名 and 地域 of the code in params.code_column (taken again if present).
 
     With params.prefecture_allowed, rows 三重県 itself registered (240001) join with 市町名 and 地域 empty.
+    With params.sort_by_key, rows come out in the order of the contract's key instead of as submitted.
     """
     name, raw = single_input(contract, inputs)
     column = contract.params["code_column"]
@@ -56,7 +57,9 @@ def enrich_municipality(
         市町名=municipalities.attribute(codes, "name").to_numpy(),
         地域=municipalities.attribute(codes, "region").to_numpy(),
     )
-    return Built(table, (quality,), raw[SOURCE_ROW_COLUMN])
+    if contract.params.get("sort_by_key"):
+        table = table.sort_values(list(contract.key), kind="stable").reset_index(drop=True)
+    return Built(table, (quality,), table[SOURCE_ROW_COLUMN])
 
 
 def resolve_municipality_names(

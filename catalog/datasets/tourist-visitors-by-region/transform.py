@@ -1,10 +1,12 @@
-"""観光入込客数（地域別・月別）: the 市町 dataset (params.municipal_dataset) totalled per 地域, plus 県計."""
+"""観光入込客数（地域別・月別）: the 市町 rows of tourist-visitors totalled per 地域, plus 県計."""
 
 import pandas as pd
 
-from transforms.connect.builders import Built
-from transforms.contracts import PublishedContract, load_code
+from transforms.connect.builders import Built, single_input
+from transforms.connect.joins import join_codes
+from transforms.contracts import PublishedContract
 from transforms.reference import Municipalities
+from transforms.store import SOURCE_ROW_COLUMN
 
 PREFECTURE_TOTAL = "県計"  # the rows that total every 市町
 
@@ -27,8 +29,9 @@ def visitors_by_region(monthly: pd.DataFrame, regions: list[str]) -> pd.DataFram
 
 
 def build(contract: PublishedContract, inputs: dict[str, pd.DataFrame], municipalities: Municipalities) -> Built:
-    """In the order of the contract's 地域 choices; only the 市町 that reported count."""
-    municipal = load_code(contract.path.parent.parent / contract.params["municipal_dataset"], "transform.py")
-    monthly = municipal.build(contract, inputs, municipalities)
-    regions = list(contract.column("地域").choices)
-    return Built(visitors_by_region(monthly.table, regions), monthly.joins)
+    """In the order of the contract's 地域 choices, each 市町's 地域 taken from the reference by its code."""
+    name, raw = single_input(contract, inputs)
+    codes = raw["全国地方公共団体コード"].astype(object)
+    quality = join_codes(codes, municipalities, name, "全国地方公共団体コード", raw[SOURCE_ROW_COLUMN])
+    monthly = raw.assign(地域=municipalities.attribute(codes, "region").to_numpy())
+    return Built(visitors_by_region(monthly, list(contract.column("地域").choices)), (quality,))
