@@ -1,13 +1,7 @@
 """ためる: take a department's inbox file in, archive it unchanged, check it, and file the outcome.
 
-Layout under the data root:
-    inbox/<department>/<file>                 what departments drop (plus optional <file>.odl.json)
-    archive/<sha256>/original<.ext>           the bytes exactly as received, written before anything else
-    archive/<sha256>/manifest.json            every submission of those bytes (department, name, time, outcome…)
-    raw/<dataset>/<sha256>.parquet            accepted submissions, normalised, contract columns
-    raw/<dataset>/latest.json                 the latest accepted submission of the dataset
-    quarantine/<department>/<stamp>_<sha8>_<name>/  rejected: report.json, report.html and the file
-    ledger/submissions.jsonl                  one line per submission, for people and the UI
+It reads inbox/ and writes archive/, raw/, quarantine/ and the submissions ledger, one `Submission`
+per file (paths and records: transforms.data_layout).
 """
 
 import hashlib
@@ -15,37 +9,21 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from transforms import reports, settings
+from transforms import reports
 from transforms.contracts import Department, SourceContract
-from transforms.files import append_ledger_line, locked, write_atomically
+from transforms.data_layout import SUBMISSIONS, DataLayout, Submission
+from transforms.files import locked, write_atomically
 from transforms.findings import error
 from transforms.reference import Municipalities
 from transforms.validate import CheckResult, check_file
 
 SIDECAR_SUFFIX = ".odl.json"
 SOURCE_ROW_COLUMN = "_source_row"  # the department's row number, kept beside the data for later reports
-
-
-@dataclass
-class Submission:
-    department: str
-    original_name: str
-    received_at: str
-    size: int
-    sha256: str
-    dataset: str | None
-    outcome: str  # accepted | rejected | duplicate
-    rows: int | None = None
-    errors: int = 0
-    warnings: int = 0
-    raw_path: str | None = None
-    report_path: str | None = None
-    inbox_mtime_ns: int | None = None  # with name and size, tells a re-run from a resubmission
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -60,10 +38,10 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archive(path: Path, data_root: Path) -> tuple[str, Path]:
+def archive(path: Path, layout: DataLayout) -> tuple[str, Path]:
     """Copy the file unchanged under its sha256 (once per content); returns (sha256, archived copy)."""
     sha = sha256_of(path)
-    archived = data_root / "archive" / sha / f"original{path.suffix.lower()}"
+    archived = layout.archived_original(sha, path.suffix)
     if not archived.exists():
         archived.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=archived.parent, prefix=".original.", delete=False) as handle:
@@ -79,7 +57,7 @@ def archive(path: Path, data_root: Path) -> tuple[str, Path]:
 
 def inbox_files(department: str, data_root: Path | None = None) -> list[Path]:
     """Files waiting in a department's inbox, oldest first; temporary and sidecar files are not submissions."""
-    folder = (data_root or settings.data_root()) / "inbox" / department
+    folder = DataLayout.at(data_root).inbox_dir(department)
     if not folder.is_dir():
         return []
     files = [
@@ -100,8 +78,7 @@ def identify_dataset(path: Path, department: str, contracts: dict[str, SourceCon
     return matches[0] if len(matches) == 1 else None
 
 
-def _manifest(sha_dir: Path) -> list[dict[str, Any]]:
-    path = sha_dir / "manifest.json"
+def _manifest(path: Path) -> list[dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8"))["submissions"] if path.exists() else []
 
 
@@ -118,26 +95,24 @@ def _report(
     return report
 
 
-def _quarantine(archived: Path, data_root: Path, submission: Submission, report: dict[str, Any]) -> Path:
-    name = submission.original_name
-    stamp = submission.received_at.replace(":", "").replace("-", "")[:15]
-    folder = data_root / "quarantine" / submission.department / f"{stamp}_{submission.sha256[:8]}_{name}"
+def _quarantine(archived: Path, layout: DataLayout, submission: Submission, report: dict[str, Any]) -> Path:
+    folder, written = layout.quarantine_dir(submission), layout.quarantine_report(submission)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(archived, folder / name)
-    _write_json(folder / "report.json", report)
-    write_atomically(folder / "report.html", reports.render_html(report).encode("utf-8"))
-    return folder / "report.html"
+    shutil.copyfile(archived, folder / submission.original_name)
+    _write_json(written.json, report)
+    write_atomically(written.html, reports.render_html(report).encode("utf-8"))
+    return written.html
 
 
-def _write_raw(result: CheckResult, data_root: Path, submission: Submission) -> Path:
+def _write_raw(result: CheckResult, layout: DataLayout, submission: Submission) -> Path:
     assert result.table is not None
     table = result.table.reset_index(names=SOURCE_ROW_COLUMN)
-    target = data_root / "raw" / str(submission.dataset) / f"{submission.sha256}.parquet"
+    target = layout.raw_file(str(submission.dataset), submission.sha256)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     table.to_parquet(temporary, index=False)
     os.replace(temporary, target)
-    _write_json(target.parent / "latest.json", asdict(submission) | {"raw_path": str(target)})
+    _write_json(layout.raw_latest(str(submission.dataset)), asdict(submission) | {"raw_path": str(target)})
     return target
 
 
@@ -150,9 +125,9 @@ def process_inbox_file(
     now: datetime | None = None,
 ) -> Submission:
     """Archive first, then recognise, check and file one inbox file; the inbox copy goes last."""
-    data_root = data_root or settings.data_root()
+    layout = DataLayout.at(data_root)
     stat = path.stat()
-    sha, archived = archive(path, data_root)
+    sha, archived = archive(path, layout)
     dataset = identify_dataset(path, department.id, contracts)
     submission = Submission(
         department=department.id,
@@ -164,8 +139,8 @@ def process_inbox_file(
         outcome="rejected",
         inbox_mtime_ns=stat.st_mtime_ns,
     )
-    with locked(data_root / "archive" / sha / ".lock"):
-        earlier = _manifest(archived.parent)
+    with locked(layout.archive_lock(sha)):
+        earlier = _manifest(layout.manifest(sha))
         same_drop = [
             s
             for s in earlier
@@ -184,7 +159,7 @@ def process_inbox_file(
                 "valid": False,
             }
             submission.errors = 1
-            submission.report_path = str(_quarantine(archived, data_root, submission, report))
+            submission.report_path = str(_quarantine(archived, layout, submission, report))
         else:
             contract = contracts[dataset]
             result = check_file(archived, contract, municipalities)
@@ -195,22 +170,18 @@ def process_inbox_file(
             )
             if result.valid:
                 submission.outcome = "accepted"
-                submission.raw_path = str(_write_raw(result, data_root, submission))
+                submission.raw_path = str(_write_raw(result, layout, submission))
             else:
                 report = _report(submission, department, result, contract.title)
-                submission.report_path = str(_quarantine(archived, data_root, submission, report))
-        _write_json(archived.parent / "manifest.json", {"sha256": sha, "submissions": [*earlier, asdict(submission)]})
-    _append_ledger(data_root, submission)
+                submission.report_path = str(_quarantine(archived, layout, submission, report))
+        _write_json(layout.manifest(sha), {"sha256": sha, "submissions": [*earlier, asdict(submission)]})
+    layout.append(SUBMISSIONS, submission)
     _remove_from_inbox(path)
     return submission
 
 
 def _patterns(department: Department, contracts: dict[str, SourceContract]) -> str:
     return "、".join(p for c in contracts.values() if c.department == department.id for p in c.file_patterns)
-
-
-def _append_ledger(data_root: Path, submission: Submission) -> None:
-    append_ledger_line(data_root, "submissions.jsonl", asdict(submission))
 
 
 def _remove_from_inbox(path: Path) -> None:
@@ -220,7 +191,7 @@ def _remove_from_inbox(path: Path) -> None:
 
 def submit(source: Path, department: Department, dataset: str | None = None, data_root: Path | None = None) -> Path:
     """Put a file into a department's inbox as an upload would: sidecar first, then the file, atomically."""
-    inbox = (data_root or settings.data_root()) / "inbox" / department.id
+    inbox = DataLayout.at(data_root).inbox_dir(department.id)
     inbox.mkdir(parents=True, exist_ok=True)
     target = inbox / source.name
     counter = 1

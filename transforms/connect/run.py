@@ -1,13 +1,9 @@
 """One connect run of a published dataset: latest inputs → build → reconcile joins → validate → curated/.
 
-Layout under the data root:
-    curated/<dataset>/<version>.parquet           a validated version; version = content hash
-    curated/<dataset>/<version>.validation.json   the run's report that admitted it (and .html)
-    curated/<dataset>/latest.json                 the current version, its inputs and reports
-    curated/<dataset>/failed/<run>/report.json    a blocked or failed run's report (and report.html)
-    ledger/connect.jsonl                          one line per run: curated | unchanged | blocked | failed
-
-The same inputs give the same version: nothing is rewritten and the outcome is "unchanged".
+A validated table becomes a version under curated/<dataset>/ with its report and latest.json; a
+blocked or failed run leaves only its report under failed/<run>/. Every run is a line in the connect
+ledger (paths and records: transforms.data_layout). The same inputs give the same version: nothing
+is rewritten and the outcome is "unchanged".
 """
 
 import json
@@ -18,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from transforms import settings
 from transforms.connect import report
 from transforms.connect.builders import transform_of
 from transforms.connect.derived import DerivedContext
@@ -28,11 +23,12 @@ from transforms.connect.suites import load_suite
 from transforms.connect.tables import InputMissing, RawInput, content_version, curated_dtypes, latest_raw, write_parquet
 from transforms.connect.validation import ValidationResult, validate
 from transforms.contracts import PublishedContract, load_published_contracts
-from transforms.files import append_ledger_line, locked, read_ledger, write_atomically
+from transforms.data_layout import CONNECT_RUNS, ConnectLine, DataLayout
+from transforms.files import locked, write_atomically
 from transforms.reference import Municipalities, load_municipalities
 
 FAILED_SHOWN = 5  # failed expectations named in a run's one-line reason
-CONNECT_LEDGER = "connect.jsonl"
+JOIN_COUNTS = ("input", "column", "rows", "matched_rows", "unmatched_rows", "ambiguous_rows")  # a join in the ledger
 
 
 @dataclass(frozen=True)
@@ -76,6 +72,11 @@ class ConnectRun:
             return f"{self.dataset}: {self.outcome}: {self.reason['en']} / {self.reason['ja']}"
         return f"{self.dataset}: {self.outcome}: version {self.version}, {self.rows} rows, report {self.report_html}"
 
+    def ledger_line(self) -> ConnectLine:
+        """The run as the connect ledger keeps it: each join by its counts, without examples."""
+        line = {key: value for key, value in asdict(self).items() if key != "join_quality"}
+        return ConnectLine(**line, join=[{key: join[key] for key in JOIN_COUNTS} for join in self.join_quality])
+
 
 def connect_tables(
     contract: PublishedContract,
@@ -102,7 +103,7 @@ def connect_dataset(
     airflow_run_id: str | None = None,
 ) -> ConnectRun:
     """Connect one published dataset from the latest accepted version of each input, and file the outcome."""
-    data_root = data_root or settings.data_root()
+    layout = DataLayout.at(data_root)
     contracts = load_published_contracts(catalog_dir)
     contract = contracts[dataset]
     moment = now or datetime.now(UTC)
@@ -113,14 +114,13 @@ def connect_dataset(
         outcome="blocked",
         airflow_run_id=airflow_run_id,
     )
-    folder = data_root / "curated" / dataset
     raws: dict[str, RawInput] = {}
     try:
         for name in contract.inputs:
-            raws[name] = latest_raw(name, data_root)
+            raws[name] = latest_raw(name, layout.root)
     except InputMissing as missing:
         run.reason = message("input_missing", input=missing.dataset)
-        return _file_failure(run, contract, raws, None, None, folder, data_root)
+        return _file_failure(run, contract, raws, None, None, layout)
     run.inputs = {name: raw.sha256 for name, raw in raws.items()}
     municipalities = load_municipalities(catalog_dir)
     connected = connect_tables(
@@ -136,13 +136,13 @@ def connect_dataset(
         details = " / ".join(problem["ja"] for join in connected.joins for problem in join.problems())
         details_en = " / ".join(problem["en"] for join in connected.joins for problem in join.problems())
         run.reason = message("join_blocked", details=details, en_params={"details": details_en})
-        return _file_failure(run, contract, raws, connected, None, folder, data_root)
+        return _file_failure(run, contract, raws, connected, None, layout)
     assert connected.validation is not None
     if not connected.validation.success:
         run.outcome = "failed"
         run.failed_expectations = [outcome.label_ja for outcome in connected.validation.failed]
-        return _file_failure(run, contract, raws, connected, connected.validation, folder, data_root)
-    return _file_success(run, contract, raws, connected, folder, data_root)
+        return _file_failure(run, contract, raws, connected, connected.validation, layout)
+    return _file_success(run, contract, raws, connected, layout)
 
 
 def _report(
@@ -176,12 +176,11 @@ def _file_failure(
     raws: dict[str, RawInput],
     connected: Connected | None,
     validation: ValidationResult | None,
-    folder: Path,
-    data_root: Path,
+    layout: DataLayout,
 ) -> ConnectRun:
     """A blocked or failed run: its report under failed/<run>/, no curated version."""
-    target = folder / "failed" / run.run
-    run.report_json, run.report_html = str(target / "report.json"), str(target / "report.html")
+    target = layout.failed_run_report(run.dataset, run.run)
+    run.report_json, run.report_html = str(target.json), str(target.html)
     if validation is not None:
         failed = validation.failed
         shown = "、".join(f"「{o.label_ja}」" for o in failed[:FAILED_SHOWN]) + (
@@ -195,8 +194,8 @@ def _file_failure(
             report=run.report_html,
             en_params={"details": shown_en},
         )
-    _write_report(_report(run, contract, raws, validation), Path(run.report_json), Path(run.report_html))
-    _append_ledger(data_root, run)
+    _write_report(_report(run, contract, raws, validation), target.json, target.html)
+    layout.append(CONNECT_RUNS, run.ledger_line())
     return run
 
 
@@ -205,18 +204,18 @@ def _file_success(
     contract: PublishedContract,
     raws: dict[str, RawInput],
     connected: Connected,
-    folder: Path,
-    data_root: Path,
+    layout: DataLayout,
 ) -> ConnectRun:
     """A validated table: a new version and latest.json, unless latest.json already names this version."""
-    parquet = folder / f"{run.version}.parquet"
-    json_path, html_path = folder / f"{run.version}.validation.json", folder / f"{run.version}.validation.html"
-    run.path, run.report_json, run.report_html = str(parquet), str(json_path), str(html_path)
-    with locked(folder / ".lock"):
-        pointer = folder / "latest.json"
+    assert run.version is not None
+    parquet = layout.curated_file(run.dataset, run.version)
+    written = layout.validation_report(run.dataset, run.version)
+    run.path, run.report_json, run.report_html = str(parquet), str(written.json), str(written.html)
+    with locked(layout.curated_lock(run.dataset)):
+        pointer = layout.curated_latest(run.dataset)
         latest = json.loads(pointer.read_text(encoding="utf-8")) if pointer.exists() else {}
         # A run that died between latest.json and its ledger line never announced the version: redo it.
-        if latest.get("version") == run.version and parquet.exists() and _recorded(data_root, run):
+        if latest.get("version") == run.version and parquet.exists() and _recorded(layout, run):
             run.outcome = "unchanged"
             run.report_json, run.report_html = latest.get("report_json"), latest.get("report_html")
         else:
@@ -224,7 +223,7 @@ def _file_success(
             if not parquet.exists():
                 write_parquet(connected.table, contract, parquet)
             assert connected.validation is not None
-            _write_report(_report(run, contract, raws, connected.validation), json_path, html_path)
+            _write_report(_report(run, contract, raws, connected.validation), written.json, written.html)
             latest = {
                 "dataset": run.dataset,
                 "version": run.version,
@@ -237,22 +236,13 @@ def _file_success(
                 "join_quality": run.join_quality,
             }
             write_atomically(pointer, json.dumps(latest, ensure_ascii=False, indent=2).encode("utf-8"))
-    _append_ledger(data_root, run)
+    layout.append(CONNECT_RUNS, run.ledger_line())
     return run
 
 
-def _recorded(data_root: Path, run: ConnectRun) -> bool:
+def _recorded(layout: DataLayout, run: ConnectRun) -> bool:
     """Whether an earlier run finished curating this version (its ledger line is written last)."""
     return any(
-        line.get("dataset") == run.dataset and line.get("version") == run.version and line.get("outcome") == "curated"
-        for line in read_ledger(data_root, CONNECT_LEDGER)
+        line.dataset == run.dataset and line.version == run.version and line.outcome == "curated"
+        for line in layout.read(CONNECT_RUNS)
     )
-
-
-def _append_ledger(data_root: Path, run: ConnectRun) -> None:
-    line = {key: value for key, value in asdict(run).items() if key != "join_quality"}
-    line["join"] = [
-        {k: j[k] for k in ("input", "column", "rows", "matched_rows", "unmatched_rows", "ambiguous_rows")}
-        for j in run.join_quality
-    ]
-    append_ledger_line(data_root, CONNECT_LEDGER, line)

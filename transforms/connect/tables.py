@@ -11,6 +11,7 @@ import pandas as pd
 
 from transforms.column_types import CURATED_TEXT, column_type
 from transforms.contracts import PublishedContract
+from transforms.data_layout import DataLayout
 
 VERSION_LENGTH = 16  # hex digits of the content hash that name a curated version
 
@@ -33,7 +34,7 @@ class InputMissing(LookupError):
 
 def latest_raw(dataset: str, data_root: Path) -> RawInput:
     """The latest accepted submission of a source dataset (raw/<dataset>/latest.json)."""
-    pointer = data_root / "raw" / dataset / "latest.json"
+    pointer = DataLayout(data_root).raw_latest(dataset)
     if not pointer.exists():
         raise InputMissing(dataset)
     latest = json.loads(pointer.read_text(encoding="utf-8"))
