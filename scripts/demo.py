@@ -26,6 +26,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from scripts import stack  # noqa: E402
 from transforms import settings  # noqa: E402
 from transforms.contracts import load_departments, load_source_contracts  # noqa: E402
+from transforms.data_layout import DataLayout  # noqa: E402
 from transforms.library import DatasetStatus, library_status  # noqa: E402
 from transforms.store import identify_dataset, inbox_files, sha256_of, submit  # noqa: E402
 
@@ -46,14 +47,15 @@ def step(text: str) -> None:
 
 def submit_samples(data_root: Path) -> int:
     """Samples into the inboxes, skipping any whose bytes were already received; returns how many went in."""
-    samples = data_root / "samples"
+    layout = DataLayout(data_root)
+    samples = layout.samples_dir()
     subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "make_samples.py"), str(samples)], check=True)
     contracts, departments = load_source_contracts(), load_departments()
     submitted = 0
     for department_dir in sorted(path for path in samples.iterdir() if path.is_dir()):
         department = departments[department_dir.name]
         for sample in sorted(department_dir.iterdir()):
-            if (data_root / "archive" / sha256_of(sample) / "manifest.json").exists():
+            if layout.manifest(sha256_of(sample)).exists():
                 print(f"  {department.name}: {sample.name} (already received)")
                 continue
             submit(sample, department, identify_dataset(sample, department.id, contracts))
@@ -74,16 +76,14 @@ def is_current(dataset: DatasetStatus, data_root: Path) -> bool:
     """Published, and what is published is the latest curated version, built from the latest accepted inputs."""
     if dataset.stage != "published" or dataset.publish is None:
         return False
-    if dataset.publish.get("outcome") == "rolled_back":  # someone chose the version CKAN serves
+    if dataset.publish.outcome == "rolled_back":  # someone chose the version CKAN serves
         return True
-    curated = _json(data_root / "curated" / dataset.id / "latest.json")
-    if not curated or dataset.publish.get("version") != curated.get("version"):
+    layout = DataLayout(data_root)
+    curated = _json(layout.curated_latest(dataset.id))
+    if not curated or dataset.publish.version != curated.get("version"):
         return False
     built_from = curated.get("inputs") or {}
-    return all(
-        _json(data_root / "raw" / name / "latest.json").get("sha256") in (built_from.get(name), None)
-        for name in dataset.inputs
-    )
+    return all(_json(layout.raw_latest(name)).get("sha256") in (built_from.get(name), None) for name in dataset.inputs)
 
 
 def wait_for_library(data_root: Path) -> list[DatasetStatus]:
@@ -175,7 +175,7 @@ def print_summary(up: dict[str, dict[str, str]], datasets: list[DatasetStatus], 
     print("\n  Published datasets:")
     for dataset in datasets:
         if dataset.stage == "blocked":
-            print(f"    {dataset.id:28} BLOCKED: {(dataset.validation or {}).get('report_html', '')}")
+            print(f"    {dataset.id:28} BLOCKED: {dataset.validation.report_html if dataset.validation else ''}")
             continue
         resource = datastore_resource(ckan_url, dataset.id)
         rows = ckan_action(ckan_url, "datastore_search", resource_id=resource, limit=0)["total"] if resource else 0

@@ -1,6 +1,6 @@
 """The Open Data Library at a glance: each published dataset's last submission, validation and publish.
 
-Built from the contracts and the ledgers the three stages append to (data/ledger/*.jsonl),
+Built from the contracts and the ledgers the three stages append to (transforms.data_layout),
 so it needs neither Airflow nor CKAN to answer. The Airflow UI page and `make demo` show it.
 """
 
@@ -11,13 +11,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from transforms import files, settings
 from transforms.contracts import load_departments, load_published_contracts
+from transforms.data_layout import (
+    CONNECT_RUNS,
+    PUBLISHES,
+    SUBMISSIONS,
+    ConnectLine,
+    DataLayout,
+    PublishFailure,
+    PublishLine,
+    Submission,
+)
 
 SHOWN_IN = ZoneInfo("Asia/Tokyo")  # the stages record UTC or offsets; people read 日本時間
-SUBMISSIONS_LEDGER = "submissions.jsonl"
-CONNECT_LEDGER = "connect.jsonl"
-PUBLISH_LEDGER = "publish.jsonl"
 
 # Japanese words for the outcomes the stages record.
 OUTCOME_LABELS = {
@@ -43,11 +49,11 @@ class DatasetStatus:
     department: str
     department_name: str
     inputs: list[str]
-    submission: dict[str, Any] | None = None  # the latest submission of any input
-    accepted: dict[str, Any] | None = None  # the latest accepted one: what the data is built from
-    validation: dict[str, Any] | None = None  # the latest connect run
-    publish: dict[str, Any] | None = None  # the latest publish after which CKAN served the dataset
-    publish_failure: dict[str, Any] | None = None  # a failed publish newer than that, if any
+    submission: Submission | None = None  # the latest submission of any input
+    accepted: Submission | None = None  # the latest accepted one: what the data is built from
+    validation: ConnectLine | None = None  # the latest connect run
+    publish: PublishLine | None = None  # the latest publish after which CKAN served the dataset
+    publish_failure: PublishFailure | None = None  # a failed publish newer than that, if any
 
     @property
     def stage(self) -> str:
@@ -56,13 +62,13 @@ class DatasetStatus:
         Blocked wins over published: CKAN still serves the last good version, but the newest
         inputs were stopped at validation and someone has to look.
         """
-        if self.validation and self.validation.get("outcome") in ("blocked", "failed"):
+        if self.validation and self.validation.outcome in ("blocked", "failed"):
             return "blocked"
         if self.publish:
             return "published"
         if self.validation:
             return "validated"
-        if self.submission and self.submission.get("outcome") in ("accepted", "duplicate"):
+        if self.submission and self.submission.outcome in ("accepted", "duplicate"):
             return "stored"
         return "waiting"
 
@@ -84,26 +90,33 @@ class LibraryStatus:
     rejections: list[Rejection] = field(default_factory=list)
 
 
-def read_ledger(name: str, data_root: Path | None = None) -> list[dict[str, Any]]:
-    return files.read_ledger(data_root or settings.data_root(), name)
-
-
-def _latest(records: list[dict[str, Any]], **where: Any) -> dict[str, Any] | None:
-    matching = [r for r in records if all(r.get(key) in value for key, value in where.items())]
+def _latest_submission(submissions: list[Submission], inputs: tuple[str, ...], *outcomes: str) -> Submission | None:
+    """The latest submission of any of the inputs, with one of the outcomes if any are named."""
+    matching = [s for s in submissions if s.dataset in inputs and (not outcomes or s.outcome in outcomes)]
     return matching[-1] if matching else None
 
 
-def _failure_since(records: list[dict[str, Any]], dataset: str) -> dict[str, Any] | None:
+def _latest_run(runs: list[ConnectLine], dataset: str) -> ConnectLine | None:
+    matching = [run for run in runs if run.dataset == dataset]
+    return matching[-1] if matching else None
+
+
+def _latest_served(publishes: list[PublishLine | PublishFailure], dataset: str) -> PublishLine | None:
+    """The latest publish of the dataset after which CKAN served it."""
+    matching = [p for p in publishes if isinstance(p, PublishLine) and p.dataset == dataset and p.outcome in SERVING]
+    return matching[-1] if matching else None
+
+
+def _failure_since(publishes: list[PublishLine | PublishFailure], dataset: str) -> PublishFailure | None:
     """The latest publish line of the dataset when it is a failure (CKAN kept the version before)."""
-    latest = _latest(records, dataset=(dataset,))
-    return latest if latest and latest.get("outcome") == "failed" else None
+    matching = [p for p in publishes if p.dataset == dataset]
+    return matching[-1] if matching and isinstance(matching[-1], PublishFailure) else None
 
 
 def library_status(data_root: Path | None = None, catalog_dir: Path | None = None) -> LibraryStatus:
     departments = load_departments(catalog_dir)
-    submissions = read_ledger(SUBMISSIONS_LEDGER, data_root)
-    validations = read_ledger(CONNECT_LEDGER, data_root)
-    publishes = read_ledger(PUBLISH_LEDGER, data_root)
+    layout = DataLayout.at(data_root)
+    submissions, runs, publishes = layout.read(SUBMISSIONS), layout.read(CONNECT_RUNS), layout.read(PUBLISHES)
     datasets = [
         DatasetStatus(
             id=contract.id,
@@ -111,37 +124,42 @@ def library_status(data_root: Path | None = None, catalog_dir: Path | None = Non
             department=contract.department,
             department_name=departments[contract.department].name,
             inputs=list(contract.inputs),
-            submission=_latest(submissions, dataset=contract.inputs),
-            accepted=_latest(submissions, dataset=contract.inputs, outcome=("accepted",)),
-            validation=_latest(validations, dataset=(contract.id,)),
-            publish=_latest(publishes, dataset=(contract.id,), outcome=SERVING),
+            submission=_latest_submission(submissions, contract.inputs),
+            accepted=_latest_submission(submissions, contract.inputs, "accepted"),
+            validation=_latest_run(runs, contract.id),
+            publish=_latest_served(publishes, contract.id),
             publish_failure=_failure_since(publishes, contract.id),
         )
         for contract in load_published_contracts(catalog_dir).values()
     ]
     rejections = [
         Rejection(
-            department=record["department"],
-            department_name=departments[record["department"]].name
-            if record["department"] in departments
-            else record["department"],
-            file=record["original_name"],
-            dataset=record.get("dataset"),
-            received_at=record["received_at"],
-            errors=int(record.get("errors") or 0),
-            report_path=str(record["report_path"]),
+            department=record.department,
+            department_name=departments[record.department].name
+            if record.department in departments
+            else record.department,
+            file=record.original_name,
+            dataset=record.dataset,
+            received_at=record.received_at,
+            errors=int(record.errors or 0),
+            report_path=str(record.report_path),
         )
         for record in submissions
-        if record.get("outcome") == "rejected" and record.get("report_path")
+        if record.outcome == "rejected" and record.report_path
     ]
     return LibraryStatus(datasets, rejections)
 
 
-def _when(record: dict[str, Any] | None) -> str:
-    if not record:
-        return ""
-    keys = ("finished_at", "at", "created_at", "received_at", "time")
-    stamp = next((str(record[key]) for key in keys if record.get(key)), "")
+def _when(record: Submission | ConnectLine | PublishLine | PublishFailure | None) -> str:
+    """When the record's stage finished, in Japan time."""
+    if isinstance(record, Submission):
+        stamp = record.received_at
+    elif isinstance(record, ConnectLine):
+        stamp = record.at
+    elif record is not None:
+        stamp = record.finished_at or record.time
+    else:
+        stamp = ""
     return _local_time(stamp)
 
 
@@ -155,11 +173,10 @@ def _local_time(stamp: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _label(record: dict[str, Any] | None) -> str:
+def _label(record: Submission | ConnectLine | PublishLine | None) -> str:
     if not record:
         return "まだありません"
-    outcome = str(record.get("outcome", ""))
-    return OUTCOME_LABELS.get(outcome, outcome)
+    return OUTCOME_LABELS.get(record.outcome, record.outcome)
 
 
 def _failed_publish(dataset: DatasetStatus) -> str:
@@ -174,7 +191,7 @@ def _in_use(dataset: DatasetStatus) -> str:
     accepted, latest = dataset.accepted, dataset.submission
     if not accepted or accepted is latest:
         return ""
-    return f"<br><small>使用中: {escape(str(accepted.get('original_name')))}（{escape(_when(accepted))}）</small>"
+    return f"<br><small>使用中: {escape(accepted.original_name)}（{escape(_when(accepted))}）</small>"
 
 
 def _link(href: str | None, text: str) -> str:
@@ -196,14 +213,14 @@ def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = 
     rows = []
     for dataset in status.datasets:
         submission, validation, publish = dataset.submission, dataset.validation, dataset.publish
-        report = report_href(validation.get("report_html")) if validation else None
-        ckan_link = (publish or {}).get("ckan_url") or (
+        report = report_href(validation.report_html) if validation else None
+        ckan_link = (publish.ckan_url if publish else None) or (
             f"{ckan_url.rstrip('/')}/dataset/{dataset.id}" if ckan_url and publish else None
         )
         publish_facts = ""
         if publish:
-            version = str(publish.get("version") or "")[:12]
-            count = publish.get("rows")
+            version = str(publish.version or "")[:12]
+            count = publish.rows
             publish_facts = f"版 {escape(version)}・{count:,}行" if isinstance(count, int) else f"版 {escape(version)}"
         rows.append(
             f'<tr class="stage-{dataset.stage}"><td><strong>{escape(dataset.title)}</strong>'
@@ -211,7 +228,7 @@ def render_html(status: LibraryStatus, report_href: Any, ckan_url: str | None = 
             f"<td>{escape(dataset.department_name)}</td>"
             f'<td><span class="badge">{stage_text[dataset.stage]}</span></td>'
             f"<td>{escape(_label(submission))}<br><small>{escape(_when(submission))}</small>"
-            f"{'<br><small>' + escape(str(submission.get('original_name'))) + '</small>' if submission else ''}"
+            f"{'<br><small>' + escape(submission.original_name) + '</small>' if submission else ''}"
             f"{_in_use(dataset)}</td>"
             f"<td>{escape(_label(validation))}<br><small>{escape(_when(validation))}</small>"
             f"<br>{_link(report, '検証レポート')}</td>"

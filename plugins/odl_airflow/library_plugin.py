@@ -14,8 +14,6 @@ from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse
 
 URL_PREFIX = "/odl"
-# Report files the page may hand out: the department reports and the validation reports.
-SERVED_FOLDERS = ("quarantine", "curated")
 SERVED_SUFFIXES = (".html", ".json")
 
 app = FastAPI(title="odl Open Data Library", dependencies=[Depends(get_user)])
@@ -29,12 +27,15 @@ def _data_root() -> Path:
 
 def _servable(target: Path) -> bool:
     """A report file under one of the served folders of the data root (symlinks resolved first)."""
+    from transforms.data_layout import CURATED, QUARANTINE
+
+    served_folders = (QUARANTINE, CURATED)  # the department reports and the validation reports
     resolved = target.resolve()
     try:
         relative = resolved.relative_to(_data_root())
     except ValueError:
         return False
-    return len(relative.parts) > 1 and relative.parts[0] in SERVED_FOLDERS and resolved.suffix in SERVED_SUFFIXES
+    return len(relative.parts) > 1 and relative.parts[0] in served_folders and resolved.suffix in SERVED_SUFFIXES
 
 
 def report_href(path: str | None) -> str | None:

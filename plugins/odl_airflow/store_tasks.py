@@ -27,14 +27,14 @@ def store_submissions(department: str, file_names: list[str], outlet_events: Any
     """Archive, check and file each waiting file. A rejected file is an outcome, not a task failure."""
     from dataclasses import asdict
 
-    from transforms import settings
     from transforms.contracts import load_departments, load_source_contracts
+    from transforms.data_layout import DataLayout
     from transforms.reference import load_municipalities
     from transforms.store import process_inbox_file
 
     contracts, municipalities = load_source_contracts(), load_municipalities()
     owner = load_departments()[department]
-    inbox = settings.data_root() / "inbox" / department
+    inbox = DataLayout.at().inbox_dir(department)
     outcomes, crashed = [], []
     for name in file_names:
         path = inbox / name
