@@ -29,9 +29,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from transforms import settings
 from transforms.contracts import Department, PublishedContract, load_departments, load_published_contracts
-from transforms.files import append_ledger_line, locked, write_atomically
+from transforms.data_layout import PUBLISHES, DataLayout, PublishFailure, PublishLine
+from transforms.files import locked, write_atomically
 from transforms.publish import changelog, metadata, tables
 from transforms.publish.ckan_client import CkanClient
 from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult, TableShape
@@ -40,8 +40,6 @@ from transforms.reference import load_municipalities
 log = logging.getLogger(__name__)
 
 JST = timezone(timedelta(hours=9), "JST")
-PUBLISH_LEDGER = "publish.jsonl"
-ROLLBACK_MARKER = ".rollback.json"  # beside the publish lock: a rollback begun, from and to which version
 FILE_ROLES = (metadata.ROLE_CSV, metadata.ROLE_PARQUET)
 # How a resource's DataStore table differs from its contract.
 SAME, DICTIONARY, SHAPE, MISSING = "same", "dictionary", "shape", "missing"
@@ -75,21 +73,18 @@ class PublishResult:
 VERSION_PATTERN = re.compile(r"[0-9a-f]{16}")  # connect's content hash
 
 
-def _curated_dir(dataset: str, data_root: Path | None) -> Path:
-    return (data_root or settings.data_root()) / "curated" / dataset
-
-
 def latest_curated(dataset: str, data_root: Path | None = None) -> CuratedVersion:
     """The version `data/curated/<dataset>/latest.json` names."""
-    folder = _curated_dir(dataset, data_root)
+    layout = DataLayout.at(data_root)
+    pointer = layout.curated_latest(dataset)
     try:
-        latest = json.loads((folder / "latest.json").read_text(encoding="utf-8"))
+        latest = json.loads(pointer.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CuratedNotFound(f"{dataset}: no curated version yet ({folder / 'latest.json'})") from None
+        raise CuratedNotFound(f"{dataset}: no curated version yet ({pointer})") from None
     version = str(latest["version"])
     # `path` may be absolute or relative to the data root; the version's file name is the fallback.
     named = Path(latest.get("path") or f"{version}.parquet")
-    candidates = [named, (data_root or settings.data_root()) / named, folder / f"{version}.parquet"]
+    candidates = [named, layout.root / named, layout.curated_file(dataset, version)]
     path = next((candidate for candidate in candidates if candidate.is_absolute() and candidate.exists()), None)
     if path is None:
         raise CuratedNotFound(f"{dataset}: curated version {version} is named in latest.json but its file is missing")
@@ -100,7 +95,7 @@ def curated_version(dataset: str, version: str, data_root: Path | None = None) -
     """The kept file of a version CKAN names; anything but a content hash (an edited field) names no file."""
     if not VERSION_PATTERN.fullmatch(version):
         return None
-    path = _curated_dir(dataset, data_root) / f"{version}.parquet"
+    path = DataLayout.at(data_root).curated_file(dataset, version)
     return CuratedVersion(dataset, version, 0, path) if path.exists() else None
 
 
@@ -486,7 +481,7 @@ class Publisher:
         if not datastore_id:
             raise LookupError(f"{name} is not published: nothing to roll back")
         # A rollback cut short after its swap is finished, not swapped back, when run again.
-        marker = _curated_dir(contract.id, self.data_root) / ROLLBACK_MARKER
+        marker = DataLayout.at(self.data_root).rollback_marker(contract.id)
         live = self.loader.version(str(datastore_id))
         begun = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
         shown = (package or {}).get("version")
@@ -524,66 +519,62 @@ def _by_role(package: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 # --- entry points for the CLI and the DAG tasks ---------------------------------------------------
 
 
-def append_ledger(record: dict[str, Any], data_root: Path | None = None) -> None:
-    """One line per publish, rollback or failure (data/ledger/publish.jsonl), for people and the library page."""
-    append_ledger_line(data_root or settings.data_root(), PUBLISH_LEDGER, record)
-
-
-def _ledger_record(result: PublishResult) -> dict[str, Any]:
+def _ledger_line(result: PublishResult) -> PublishLine:
     finished = _now()
-    return {
-        "dataset": result.dataset,
-        "version": result.version,
-        "rows": result.rows,
-        "outcome": result.outcome,
-        "ckan_url": result.ckan_url,
-        "time": finished,
-        "finished_at": finished,
-        "seconds": round(result.seconds, 2),
-        "change": result.change,
-    }
+    return PublishLine(
+        dataset=result.dataset,
+        version=result.version,
+        rows=result.rows,
+        outcome=result.outcome,
+        ckan_url=result.ckan_url,
+        time=finished,
+        finished_at=finished,
+        seconds=round(result.seconds, 2),
+        change=result.change,
+    )
 
 
 def publish_dataset(publisher: Publisher, dataset: str, *, force: bool = False) -> PublishResult:
     """Publish the latest curated version of one dataset and write the ledger line (also when it fails)."""
     contract = load_published_contracts(publisher.catalog_dir)[dataset]
+    layout = DataLayout.at(publisher.data_root)
     curated: CuratedVersion | None = None
     try:
         # One publish or rollback of a dataset at a time, whether from a DAG run or `odl publish`.
-        with locked(_curated_dir(dataset, publisher.data_root) / ".publish.lock"):
+        with locked(layout.publish_lock(dataset)):
             curated = latest_curated(dataset, publisher.data_root)
             result = publisher.publish(contract, curated, force=force)
-            (_curated_dir(dataset, publisher.data_root) / ROLLBACK_MARKER).unlink(missing_ok=True)
+            layout.rollback_marker(dataset).unlink(missing_ok=True)
     except Exception as error:
-        append_ledger(_failure(publisher, contract, curated.version if curated else None, error), publisher.data_root)
+        layout.append(PUBLISHES, _failure(publisher, contract, curated.version if curated else None, error))
         raise
-    append_ledger(_ledger_record(result), publisher.data_root)
+    layout.append(PUBLISHES, _ledger_line(result))
     return result
 
 
 def rollback_dataset(publisher: Publisher, dataset: str) -> PublishResult:
     contract = load_published_contracts(publisher.catalog_dir)[dataset]
+    layout = DataLayout.at(publisher.data_root)
     try:
-        with locked(_curated_dir(dataset, publisher.data_root) / ".publish.lock"):
+        with locked(layout.publish_lock(dataset)):
             result = publisher.rollback(contract)
     except Exception as error:
-        append_ledger(_failure(publisher, contract, None, error), publisher.data_root)
+        layout.append(PUBLISHES, _failure(publisher, contract, None, error))
         raise
-    append_ledger(_ledger_record(result), publisher.data_root)
+    layout.append(PUBLISHES, _ledger_line(result))
     return result
 
 
 def _failure(
     publisher: Publisher, contract: PublishedContract, version: str | None, error: Exception
-) -> dict[str, Any]:
+) -> PublishFailure:
     finished = _now()
-    return {
-        "dataset": contract.id,
-        "version": version,
-        "rows": None,
-        "outcome": "failed",
-        "ckan_url": publisher.ckan.dataset_url(publisher.dataset_name(contract)),
-        "time": finished,
-        "finished_at": finished,
-        "error": f"{type(error).__name__}: {error}"[:500],
-    }
+    return PublishFailure(
+        dataset=contract.id,
+        version=version,
+        rows=None,
+        ckan_url=publisher.ckan.dataset_url(publisher.dataset_name(contract)),
+        time=finished,
+        finished_at=finished,
+        error=f"{type(error).__name__}: {error}"[:500],
+    )
