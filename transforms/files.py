@@ -1,13 +1,11 @@
-"""Files the stages share: atomic writes, advisory locks and the append-only ledgers (data/ledger/*.jsonl)."""
+"""Files the stages share: atomic writes and advisory locks. Where files go, and the ledgers: transforms.data_layout."""
 
 import fcntl
-import json
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -30,24 +28,3 @@ def locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def append_ledger_line(data_root: Path, ledger: str, record: dict[str, Any]) -> None:
-    """One JSON line in data/ledger/<ledger>; concurrent runs never interleave their lines."""
-    path = data_root / "ledger" / ledger
-    with locked(path.with_name(f".{path.stem}.lock")), path.open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def read_ledger(data_root: Path, ledger: str) -> list[dict[str, Any]]:
-    """A ledger's records in the order written; a line cut short by a crash is skipped."""
-    path = data_root / "ledger" / ledger
-    if not path.exists():
-        return []
-    records = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return records
