@@ -34,7 +34,7 @@ from transforms.data_layout import PUBLISHES, DataLayout, PublishFailure, Publis
 from transforms.files import locked, write_atomically
 from transforms.publish import changelog, metadata, tables
 from transforms.publish.ckan_client import CkanClient
-from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult, TableShape
+from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult, TableShape, TableVersion
 from transforms.reference import load_municipalities
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,31 @@ class PublishResult:
     change: dict[str, Any] | None = None
     seconds: float = 0.0
     loaded_rows_per_s: float | None = None
+
+
+@dataclass(frozen=True)
+class _CkanState:
+    """What CKAN has of a dataset before a publish writes anything."""
+
+    package: dict[str, Any] | None
+    resources: dict[str, dict[str, Any]]  # by odl_role
+    datastore_id: str | None
+    live: TableVersion | None  # the version the live DataStore table holds
+    difference: str  # how that table differs from the contract: SAME, DICTIONARY, SHAPE or MISSING
+
+    def serves(self, contract: PublishedContract, version: str, desired: dict[str, Any]) -> bool:
+        """Whether CKAN already serves this version as desired: the table, every resource and the metadata."""
+        if not self.package:
+            return False
+        return (
+            self.difference == SAME
+            and self.live is not None
+            and self.live.version == version
+            and all(
+                self.resources.get(role, {}).get("odl_version") == version for role in metadata.resource_specs(contract)
+            )
+            and metadata.comparable(self.package) == metadata.comparable(desired)
+        )
 
 
 VERSION_PATTERN = re.compile(r"[0-9a-f]{16}")  # connect's content hash
@@ -147,112 +172,33 @@ class Publisher:
     def publish_table(
         self, contract: PublishedContract, version: str, typed: pa.Table, *, force: bool = False, note: str = ""
     ) -> PublishResult:
+        """Publish one version in the five steps of the module docstring, each skipped where CKAN has its part."""
         started = time.perf_counter()
-        department = self.departments[contract.department]
         name = self.dataset_name(contract)
-        organization = self._ensure_organization(department)
-        package = self.ckan.show("package_show", id=name)
-        resources = _by_role(package)
-        datastore_id = resources.get(metadata.ROLE_DATASTORE, {}).get("id")
-        live = self.loader.version(datastore_id) if datastore_id else None
-        difference = self._datastore_difference(str(datastore_id), contract) if datastore_id else MISSING
-        table_ok = difference == SAME
-        served = (
-            table_ok
-            and live is not None
-            and live.version == version
-            and all(resources.get(role, {}).get("odl_version") == version for role in metadata.resource_specs(contract))
-        )
-
-        previous_version = (package or {}).get("version") or None
-        extras = {e["key"]: e["value"] for e in (package or {}).get("extras", [])}
-        history = changelog.entries(extras.get("odl_changelog"))
-        change = None
-        published_at = extras.get("published_at") or _now()
-        if previous_version != version:
-            published_at = _now()
-            change = self._change(contract, typed, version, previous_version, published_at, datastore_id, note)
-            history = [change, *history]
-        desired = self._desired_dataset(
-            contract,
-            department,
-            typed,
-            name=name,
-            owner_org=organization["id"],
-            version=version,
-            published_at=published_at,
-            history=history,
-        )
-        if package and served and not force and metadata.comparable(package) == metadata.comparable(desired):
+        organization = self._ensure_organization(self.departments[contract.department])
+        before = self._ckan_state(contract)
+        change, desired = self._desired_dataset(contract, typed, version, before, organization["id"], note)
+        if not force and before.serves(contract, version, desired):
             log.info("%s: version %s is already published; nothing written", name, version)
+            resource_ids = {role: str(r["id"]) for role, r in before.resources.items()}
+            seconds = time.perf_counter() - started
             return PublishResult(
                 contract.id,
                 version,
                 typed.num_rows,
                 "unchanged",
                 self.ckan.dataset_url(name),
-                {role: str(r["id"]) for role, r in resources.items()},
+                resource_ids,
                 None,
-                time.perf_counter() - started,
+                seconds,
             )
 
-        if package is None:
-            package = self.ckan.create(
-                "package_create",
-                {**desired, "version": ""},
-                find_existing=lambda: self.ckan.show("package_show", id=name),
-            )
-        package_id = str(package["id"])
-        specs = metadata.resource_specs(contract)
+        package_id = self._ensure_dataset(name, before.package, desired)
+        datastore_id, reshape = self._ensure_datastore_table(contract, before, package_id)
+        load = self._load_rows(contract, typed, version, before, datastore_id, reshape, force=force)
+        files = self._upload_files(contract, typed, version, package_id, before.resources, force=force)
+        self._update_metadata(package_id, desired)
 
-        if datastore_id is None:
-            created = self.ckan.create(
-                "datastore_create",
-                {
-                    "resource": {
-                        "package_id": package_id,
-                        **specs[metadata.ROLE_DATASTORE],
-                        "odl_role": metadata.ROLE_DATASTORE,
-                    },
-                    "fields": metadata.datastore_fields(contract),
-                    "primary_key": list(contract.key),
-                },
-                find_existing=lambda: self._found_datastore_resource(package_id, contract),
-            )
-            datastore_id = str(created["resource_id"])
-            difference = SAME
-        elif difference in (DICTIONARY, MISSING):
-            # Column comments only, or a table lost (deleted, restored without it): nothing served to keep.
-            self._datastore_create(str(datastore_id), contract)
-            difference = SAME
-
-        load: LoadResult | None = None
-        # New columns, types or key are built on the new table, so they appear together with its rows.
-        reshape = TableShape(metadata.datastore_fields(contract), list(contract.key)) if difference == SHAPE else None
-        if force or reshape or live is None or live.version != version:
-            load = self.loader.load(
-                str(datastore_id), tables.copy_chunks(typed), version, columns=contract.column_names, reshape=reshape
-            )
-        if reshape:
-            self._datastore_create(str(datastore_id), contract)  # CKAN finds the table it would make: nothing to do
-        resource_ids = {metadata.ROLE_DATASTORE: str(datastore_id)}
-        datastore_resource = resources.get(metadata.ROLE_DATASTORE, {})
-        if force or datastore_resource.get("odl_version") != version:
-            self.ckan.call(
-                "resource_patch",
-                {
-                    "id": datastore_id,
-                    **specs[metadata.ROLE_DATASTORE],
-                    "odl_version": version,
-                    "odl_role": metadata.ROLE_DATASTORE,
-                    "last_modified": datetime.now(JST).replace(tzinfo=None).isoformat(timespec="seconds"),
-                },
-            )
-        resource_ids.update(self._upload_files(contract, typed, version, package_id, resources, force=force))
-
-        current = self.ckan.call("package_show", {"id": package_id})
-        if metadata.comparable(current) != metadata.comparable(desired):
-            self.ckan.call("package_patch", {"id": package_id, **desired})
         seconds = time.perf_counter() - started
         log.info("%s: version %s published (%s rows, %.1fs)", name, version, typed.num_rows, seconds)
         return PublishResult(
@@ -261,13 +207,105 @@ class Publisher:
             typed.num_rows,
             "published",
             self.ckan.dataset_url(name),
-            resource_ids,
+            {metadata.ROLE_DATASTORE: datastore_id, **files},
             asdict(change) if change else None,
             seconds,
             round(load.rows / load.seconds) if load and load.seconds else None,
         )
 
+    def _ckan_state(self, contract: PublishedContract) -> _CkanState:
+        """What CKAN has of the dataset now; only reads."""
+        package = self.ckan.show("package_show", id=self.dataset_name(contract))
+        resources = _by_role(package)
+        datastore_id = resources.get(metadata.ROLE_DATASTORE, {}).get("id")
+        if not datastore_id:
+            return _CkanState(package, resources, None, None, MISSING)
+        live = self.loader.version(str(datastore_id))
+        return _CkanState(
+            package, resources, str(datastore_id), live, self._datastore_difference(str(datastore_id), contract)
+        )
+
+    def _ensure_dataset(self, name: str, package: dict[str, Any] | None, desired: dict[str, Any]) -> str:
+        """Step 1 (after the organization): the dataset's id; created without a version the first time."""
+        if package is None:
+            package = self.ckan.create(
+                "package_create",
+                {**desired, "version": ""},
+                find_existing=lambda: self.ckan.show("package_show", id=name),
+            )
+        return str(package["id"])
+
+    def _ensure_datastore_table(
+        self, contract: PublishedContract, before: _CkanState, package_id: str
+    ) -> tuple[str, TableShape | None]:
+        """Step 2: the DataStore resource and its table as the contract says; returns its id and any new shape.
+
+        New columns, types or key are not made here but built on the new table by the load, so they appear
+        together with its rows.
+        """
+        if before.datastore_id is None:
+            created = self.ckan.create(
+                "datastore_create",
+                {
+                    "resource": {
+                        "package_id": package_id,
+                        **metadata.resource_specs(contract)[metadata.ROLE_DATASTORE],
+                        "odl_role": metadata.ROLE_DATASTORE,
+                    },
+                    "fields": metadata.datastore_fields(contract),
+                    "primary_key": list(contract.key),
+                },
+                find_existing=lambda: self._found_datastore_resource(package_id, contract),
+            )
+            return str(created["resource_id"]), None
+        if before.difference in (DICTIONARY, MISSING):
+            # Column comments only, or a table lost (deleted, restored without it): nothing served to keep.
+            self._datastore_create(before.datastore_id, contract)
+            return before.datastore_id, None
+        if before.difference == SHAPE:
+            return before.datastore_id, TableShape(metadata.datastore_fields(contract), list(contract.key))
+        return before.datastore_id, None
+
+    def _load_rows(
+        self,
+        contract: PublishedContract,
+        typed: pa.Table,
+        version: str,
+        before: _CkanState,
+        datastore_id: str,
+        reshape: TableShape | None,
+        *,
+        force: bool,
+    ) -> LoadResult | None:
+        """Step 3: the rows by the bulk loader unless the live table holds this version; the resource names it."""
+        load = None
+        if force or reshape or before.live is None or before.live.version != version:
+            load = self.loader.load(
+                datastore_id, tables.copy_chunks(typed), version, columns=contract.column_names, reshape=reshape
+            )
+        if reshape:
+            self._datastore_create(datastore_id, contract)  # CKAN finds the table it would make: nothing to do
+        if force or before.resources.get(metadata.ROLE_DATASTORE, {}).get("odl_version") != version:
+            self.ckan.call(
+                "resource_patch",
+                {
+                    "id": datastore_id,
+                    **metadata.resource_specs(contract)[metadata.ROLE_DATASTORE],
+                    "odl_version": version,
+                    "odl_role": metadata.ROLE_DATASTORE,
+                    "last_modified": datetime.now(JST).replace(tzinfo=None).isoformat(timespec="seconds"),
+                },
+            )
+        return load
+
+    def _update_metadata(self, package_id: str, desired: dict[str, Any]) -> None:
+        """Step 5: the dataset metadata last, so the page names the version only once all of it is served."""
+        current = self.ckan.call("package_show", {"id": package_id})
+        if metadata.comparable(current) != metadata.comparable(desired):
+            self.ckan.call("package_patch", {"id": package_id, **desired})
+
     def _ensure_organization(self, department: Department) -> dict[str, Any]:
+        """Step 1: the department's organization, made or brought up to date; the dataset names its id."""
         desired = metadata.organization(department, self.organization_name(department))
         current = self.ckan.show("organization_show", id=desired["name"])
         if current is None:
@@ -391,15 +429,23 @@ class Publisher:
     def _desired_dataset(
         self,
         contract: PublishedContract,
-        department: Department,
         typed: pa.Table,
-        *,
-        name: str,
-        owner_org: str,
         version: str,
-        published_at: str,
-        history: list[changelog.Change],
-    ) -> dict[str, Any]:
+        before: _CkanState,
+        owner_org: str,
+        note: str,
+    ) -> tuple[changelog.Change | None, dict[str, Any]]:
+        """The dataset's metadata for this version, and its changelog entry when CKAN names another version."""
+        department = self.departments[contract.department]
+        previous_version = (before.package or {}).get("version") or None
+        extras = {e["key"]: e["value"] for e in (before.package or {}).get("extras", [])}
+        history = changelog.entries(extras.get("odl_changelog"))
+        change = None
+        published_at = extras.get("published_at") or _now()
+        if previous_version != version:
+            published_at = _now()
+            change = self._change(contract, typed, version, previous_version, published_at, before.datastore_id, note)
+            history = [change, *history]
         cover = metadata.coverage(typed, contract, self.municipality_codes())
         extra_values = metadata.extras(
             contract,
@@ -410,10 +456,10 @@ class Publisher:
             changelog_json=changelog.dump(history),
         )
         notes = metadata.notes(contract, department, changelog.render_markdown(history))
-        return metadata.dataset(
+        return change, metadata.dataset(
             contract,
             department,
-            name=name,
+            name=self.dataset_name(contract),
             owner_org=owner_org,
             version=version,
             notes_text=notes,
@@ -430,6 +476,7 @@ class Publisher:
         *,
         force: bool,
     ) -> dict[str, str]:
+        """Step 4: the CSV and Parquet downloads, unless they already are this version; their ids by role."""
         ids = {}
         specs = metadata.resource_specs(contract)
         with tempfile.TemporaryDirectory(prefix="odl-publish-") as work:
