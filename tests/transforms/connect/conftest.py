@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from transforms.contracts import PublishedContract, load_published_contracts, load_source_contracts
+from transforms.data_layout import DataLayout
 from transforms.reference import Municipalities, load_municipalities
 from transforms.store import SOURCE_ROW_COLUMN
 
@@ -77,9 +78,10 @@ def visitor_rows() -> list[dict[str, str]]:
 
 def put_raw(data_root: Path, dataset: str, table: pd.DataFrame, sha256: str) -> Path:
     """Write a raw table and latest.json as the store stage does for an accepted submission."""
-    path = data_root / "raw" / dataset / f"{sha256}.parquet"
+    layout = DataLayout(data_root)
+    path = layout.raw_file(dataset, sha256)
     path.parent.mkdir(parents=True, exist_ok=True)
     table.to_parquet(path, index=False)
     latest = {"dataset": dataset, "sha256": sha256, "outcome": "accepted", "raw_path": str(path)}
-    (path.parent / "latest.json").write_text(json.dumps(latest), encoding="utf-8")
+    layout.raw_latest(dataset).write_text(json.dumps(latest), encoding="utf-8")
     return path

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from transforms.data_layout import DataLayout
+
 REGIONS = ["北勢", "中南勢", "伊賀", "伊勢志摩", "東紀州", "県計"]
 # (code, name, region) of a few Mie municipalities
 MUNICIPALITIES = [("242012", "津市", "中南勢"), ("242021", "四日市市", "北勢"), ("242039", "伊勢市", "伊勢志摩")]
@@ -63,10 +65,10 @@ def evacuation_sites(count: int = 5, *, marker: str = "v1") -> pd.DataFrame:
 
 def write_curated(data_root: Path, dataset: str, frame: pd.DataFrame) -> str:
     """Write a curated version and point latest.json at it; the version is the content hash."""
-    folder = data_root / "curated" / dataset
-    folder.mkdir(parents=True, exist_ok=True)
+    layout = DataLayout(data_root)
+    layout.curated_dir(dataset).mkdir(parents=True, exist_ok=True)
     version = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]
-    path = folder / f"{version}.parquet"
+    path = layout.curated_file(dataset, version)
     frame.to_parquet(path, index=False)
     latest = {
         "dataset": dataset,
@@ -76,5 +78,5 @@ def write_curated(data_root: Path, dataset: str, frame: pd.DataFrame) -> str:
         "created_at": "2026-12-02T12:00:00+09:00",
         "inputs": {},
     }
-    (folder / "latest.json").write_text(json.dumps(latest, ensure_ascii=False), encoding="utf-8")
+    layout.curated_latest(dataset).write_text(json.dumps(latest, ensure_ascii=False), encoding="utf-8")
     return version
