@@ -7,7 +7,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def data_root() -> Path:
-    """Root of inbox/, archive/, raw/, curated/ and quarantine/ (ODL_DATA_ROOT)."""
+    """Root of the data the stages keep (ODL_DATA_ROOT); what lies under it: transforms.data_layout."""
     return Path(os.environ.get("ODL_DATA_ROOT", PROJECT_ROOT / "data"))
 
 
