@@ -13,13 +13,14 @@ import io
 import random
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import NamedTuple
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -105,6 +106,11 @@ class Municipality:
         return f"{PREFECTURE}{self.district}{self.name}"
 
     @property
+    def lg_name(self) -> str:
+        """As a 地方公共団体名 column writes it: 三重県多気町."""
+        return f"{PREFECTURE}{self.name}"
+
+    @property
     def site(self) -> str:
         """The municipality's web site."""
         return f"https://www.{'city' if self.is_city else 'town'}.{self.area.romaji}.mie.jp"
@@ -187,6 +193,13 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]], 
         writer.writerows(rows)
 
 
+def write_records_csv(
+    path: Path, columns: Sequence[str], records: Iterable[Mapping[str, object]], encoding: str
+) -> None:
+    """Records (column → value) under a header of columns, each cell as Excel writes it to CSV."""
+    write_csv(path, columns, [[csv_text(value) for value in row] for row in values(records, columns)], encoding)
+
+
 def save_workbook(book: Workbook, path: Path) -> None:
     """Save with fixed timestamps: openpyxl stamps the current time into docProps/core.xml and every zip entry."""
     book.properties.created = book.properties.modified = FIXED_TIME
@@ -200,6 +213,41 @@ def save_workbook(book: Workbook, path: Path) -> None:
             target.writestr(entry, source.read(member), compress_type=zipfile.ZIP_DEFLATED)
 
 
+def titled_workbook(
+    sheet_title: str,
+    titles: Sequence[Sequence[object]],
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    notes: Sequence[Sequence[object]],
+) -> Workbook:
+    """One sheet as an office keeps a list: title rows (the first in bold), a blank row, the table, then notes."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title
+    for title in titles:
+        sheet.append(list(title))
+    sheet.append([])
+    sheet["A1"].font = Font(bold=True, size=14)
+    append_row(sheet, header)
+    for row in rows:
+        append_row(sheet, row)
+    for note in notes:
+        sheet.append(list(note))
+    return book
+
+
+def write_titled_workbook(
+    path: Path,
+    sheet_title: str,
+    titles: Sequence[Sequence[object]],
+    columns: Sequence[str],
+    records: Iterable[Mapping[str, object]],
+    notes: Sequence[Sequence[object]],
+) -> None:
+    """A titled_workbook of records (column → value) under a header of columns, saved at path."""
+    save_workbook(titled_workbook(sheet_title, titles, columns, values(records, columns), notes), path)
+
+
 def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
     """A row with dates and times shown as a Japanese Excel shows them."""
     sheet.append(list(values))
@@ -210,8 +258,9 @@ def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
             cell.number_format = "yyyy/m/d"
 
 
-def values(rows: list[dict[str, str]], columns: Sequence[str]) -> list[list[str]]:
-    return [[row[column] for column in columns] for row in rows]
+def values(records: Iterable[Mapping[str, object]], columns: Sequence[str]) -> list[list[object]]:
+    """Each record's values under columns, in their order."""
+    return [[record[column] for column in columns] for record in records]
 
 
 def csv_text(value: object) -> str:

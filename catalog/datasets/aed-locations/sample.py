@@ -5,9 +5,6 @@ import random
 from pathlib import Path
 from typing import NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from transforms.samples import (
     FULL_WIDTH_DIGITS,
     HALF_KANA,
@@ -15,19 +12,19 @@ from transforms.samples import (
     Municipality,
     Town,
     address,
-    append_row,
-    csv_text,
     phone,
-    save_workbook,
     spot,
-    write_csv,
+    write_records_csv,
+    write_titled_workbook,
 )
 
+# What the AED is, where it is, whom to call, when it can be used, and the rest.
 AED_COLUMNS = [
-    "全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字", "所在地_連結表記",
-    "所在地_都道府県", "所在地_市区町村", "所在地_町字", "所在地_番地以下", "建物名", "緯度", "経度", "設置位置",
-    "電話番号", "内線番号", "連絡先メールアドレス", "連絡先FAX番号", "利用可能曜日", "開始時間", "終了時間",
-    "利用可能日時特記事項", "小児対応設備の有無", "写真", "写真のライセンス", "備考", "URL",
+    "全国地方公共団体コード", "ID", "地方公共団体名", "名称", "名称_カナ", "名称_英字",
+    "所在地_連結表記", "所在地_都道府県", "所在地_市区町村", "所在地_町字", "所在地_番地以下", "建物名", "緯度", "経度", "設置位置",
+    "電話番号", "内線番号", "連絡先メールアドレス", "連絡先FAX番号",
+    "利用可能曜日", "開始時間", "終了時間", "利用可能日時特記事項",
+    "小児対応設備の有無", "写真", "写真のライセンス", "備考", "URL",
 ]  # fmt: skip
 
 
@@ -81,6 +78,12 @@ AED_NOTES = (
 )
 PHOTO_LICENCES = ("CC BY 4.0", "CC BY 4.0", "CC-BY4.0", "クリエイティブ・コモンズ 表示 4.0 国際")
 SITES_PER_CITY, SITES_PER_TOWN = 16, 8
+# The accepted workbook's title rows and the ※ notes under its table.
+WORKBOOK_TITLES = [["AED設置箇所一覧（県内市町の公共施設）"], ["三重県医療保健部医療政策課 令和6年4月1日現在"]]
+WORKBOOK_NOTES = [
+    ["※開始時間・終了時間は施設の開いている時間です。時間外は利用できない場合があります。"],
+    ["※小児対応設備の有無：小児用パッドまたは小児用モードがあれば「有」。"],
+]
 
 
 def aed_locations(rng: random.Random, municipalities: list[Municipality]) -> list[dict[str, object]]:
@@ -112,7 +115,7 @@ def aed_location(
         # Excel keeps the code as a number: 242012.
         "全国地方公共団体コード": int(municipality.code),
         "ID": f"{number:04d}",
-        "地方公共団体名": f"{PREFECTURE}{municipality.name}",
+        "地方公共団体名": municipality.lg_name,
         "名称": town.name + kind.name,
         # Some clerks type kana half-width (ｺｳﾐﾝｶﾝ), as old systems required.
         "名称_カナ": kana.translate(HALF_KANA) if rng.random() < 0.25 else kana,
@@ -158,19 +161,8 @@ def _clock(rng: random.Random, hour: int, minute: int) -> object:
 def write_aed_locations(folder: Path, municipalities: list[Municipality]) -> None:
     """The prefecture's list as 医療政策課 keeps it: a workbook with a title and notes under the table."""
     rows = aed_locations(random.Random("aed-locations"), municipalities)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "AED設置箇所一覧"
-    sheet.append(["AED設置箇所一覧（県内市町の公共施設）"])
-    sheet.append(["三重県医療保健部医療政策課 令和6年4月1日現在"])
-    sheet.append([])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, AED_COLUMNS)
-    for row in rows:
-        append_row(sheet, [row[column] for column in AED_COLUMNS])
-    sheet.append(["※開始時間・終了時間は施設の開いている時間です。時間外は利用できない場合があります。"])
-    sheet.append(["※小児対応設備の有無：小児用パッドまたは小児用モードがあれば「有」。"])
-    save_workbook(book, folder / "AED設置箇所一覧_令和6年度.xlsx")
+    path = folder / "AED設置箇所一覧_令和6年度.xlsx"
+    write_titled_workbook(path, "AED設置箇所一覧", WORKBOOK_TITLES, AED_COLUMNS, rows, WORKBOOK_NOTES)
 
 
 def write_aed_locations_rejected(folder: Path, municipalities: list[Municipality]) -> None:
@@ -181,21 +173,14 @@ def write_aed_locations_rejected(folder: Path, municipalities: list[Municipality
     rows[58]["経度"] = str(rows[58]["経度"])[1:]  # the leading 1 lost: 36.5…
     rows[81]["設置位置"] = ""
     rows[103].update({"写真": r"\\fs01\kenko\AED写真\0104.jpg", "写真のライセンス": ""})  # a shared-drive path
-    lines = [[csv_text(row[column]) for column in AED_COLUMNS] for row in rows]
-    write_csv(folder / "AED設置箇所一覧_修正前.csv", AED_COLUMNS, lines, "cp932")
+    write_records_csv(folder / "AED設置箇所一覧_修正前.csv", AED_COLUMNS, rows, "cp932")
 
 
 # What `odl check` says of each file written: its rows when accepted, one error code per planted mistake when not.
 EXPECTED: dict[str, dict[str, object]] = {
-    "AED設置箇所一覧_令和6年度.xlsx": {"rows": 344},
+    "AED設置箇所一覧_令和6年度.xlsx": {"rows": 14 * SITES_PER_CITY + 15 * SITES_PER_TOWN},  # 14 市, 15 町
     "AED設置箇所一覧_修正前.csv": {
-        "errors": [
-            "invalid_time",
-            "invalid_choice",
-            "coordinate_out_of_range",
-            "required_value_missing",
-            "invalid_url",
-        ]
+        "errors": ["invalid_time", "invalid_choice", "coordinate_out_of_range", "required_value_missing", "invalid_url"]
     },
 }
 

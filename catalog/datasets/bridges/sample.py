@@ -5,16 +5,35 @@ import math
 import random
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from transforms.japanese.dates import ERAS
-from transforms.samples import HALF_KANA, Municipality, Town, csv_text, save_workbook, spot, write_csv
+from transforms.samples import (
+    HALF_KANA,
+    Municipality,
+    Town,
+    save_workbook,
+    spot,
+    titled_workbook,
+    values,
+    write_records_csv,
+)
 
 CONTRACT_COLUMNS = ["橋梁ID", "橋梁名", "橋梁名_カナ", "路線名", "所在地", "緯度", "経度", "架設年度", "橋長", "幅員", "最新点検年度", "判定区分", "備考"]  # fmt: skip
 # The register's own headings, in its own order: 管理番号 for 橋梁ID, units after 橋長 and 幅員.
 REGISTER_HEADER = {"橋梁ID": "管理番号", "橋長": "橋長（m）", "幅員": "幅員（m）"}
 REGISTER_ORDER = ["橋梁ID", "橋梁名", "橋梁名_カナ", "所在地", "路線名", "架設年度", "橋長", "幅員", "緯度", "経度", "最新点検年度", "判定区分", "備考"]  # fmt: skip
+# The register's title rows (the department on the right) and the ※ notes under it, after a blank row.
+REGISTER_TITLES: list[list[object]] = [
+    ["三重県管理道路橋一覧（令和6年度末現在）"],
+    [*[None] * 11, "三重県県土整備部道路管理課"],
+    ["（橋長・幅員の単位：m）"],
+]
+REGISTER_NOTES = [
+    [],
+    ["※判定区分は道路橋定期点検要領による健全性の診断（Ⅰ健全、Ⅱ予防保全段階、Ⅲ早期措置段階、Ⅳ緊急措置段階）。"],
+    ["※架設年度が分からない橋梁は「不明」としている。"],
+]
 RIVERS = ("宮川/ミヤガワ", "櫛田川/クシダガワ", "雲出川/クモズガワ", "鈴鹿川/スズカガワ", "員弁川/イナベガワ", "木津川/キヅガワ", "名張川/ナバリガワ", "安濃川/アノウガワ", "五十鈴川/イスズガワ", "三滝川/ミタキガワ", "銚子川/チョウシガワ", "熊野川/クマノガワ")  # fmt: skip
 NATIONAL_ROUTES = ("国道260号", "国道306号", "国道311号", "国道365号", "国道368号", "国道422号", "国道477号")
 NOTES = ("歩道橋併設", "令和4年度 補修済", "床版補修予定", "①上部工 ②下部工 補修済", "㈱髙田建設 施工", "旧道")  # fmt: skip
@@ -143,23 +162,10 @@ def _number_or_text(text: str) -> object:
 
 def write_register(folder: Path, municipalities: list[Municipality]) -> None:
     """The 道路管理課's workbook: title rows, the register, ※ notes under it."""
-    rows = bridges(random.Random("bridges"), municipalities, 400)
-    book = Workbook()
+    rows = values(bridges(random.Random("bridges"), municipalities, 400), REGISTER_ORDER)
+    header = [REGISTER_HEADER.get(column, column) for column in REGISTER_ORDER]
+    book = titled_workbook("道路橋一覧", REGISTER_TITLES, header, rows, REGISTER_NOTES)
     sheet = book.active
-    sheet.title = "道路橋一覧"
-    sheet.append(["三重県管理道路橋一覧（令和6年度末現在）"])
-    sheet.append([*[None] * 11, "三重県県土整備部道路管理課"])
-    sheet.append(["（橋長・幅員の単位：m）"])
-    sheet.append([])
-    sheet.append([REGISTER_HEADER.get(column, column) for column in REGISTER_ORDER])
-    for row in rows:
-        sheet.append([row[column] for column in REGISTER_ORDER])
-    sheet.append([])
-    sheet.append(
-        ["※判定区分は道路橋定期点検要領による健全性の診断（Ⅰ健全、Ⅱ予防保全段階、Ⅲ早期措置段階、Ⅳ緊急措置段階）。"]
-    )
-    sheet.append(["※架設年度が分からない橋梁は「不明」としている。"])
-    sheet["A1"].font = Font(bold=True, size=14)
     sheet["L2"].alignment = Alignment(horizontal="right")
     for column, width in zip("ABCDEFGHIJKLM", (10, 18, 22, 12, 26, 11, 9, 9, 11, 11, 12, 9, 28), strict=True):
         sheet.column_dimensions[column].width = width
@@ -175,8 +181,7 @@ def write_returned(folder: Path, municipalities: list[Municipality]) -> None:
     rows[58]["架設年度"], rows[58]["最新点検年度"] = "令和2年度", "H30"  # the inspection of the bridge it replaced
     rows[77]["判定区分"] = "Ⅱ～Ⅲ"  # undecided between two grades
     rows[101]["緯度"], rows[101]["経度"] = rows[101]["経度"] or 136.5, rows[101]["緯度"] or 34.7
-    table = [[csv_text(row[column]) for column in CONTRACT_COLUMNS] for row in rows]
-    write_csv(folder / "橋梁点検結果_差し戻し.csv", CONTRACT_COLUMNS, table, "cp932")
+    write_records_csv(folder / "橋梁点検結果_差し戻し.csv", CONTRACT_COLUMNS, rows, "cp932")
 
 
 # What `odl check` says of each file written: its rows when accepted, one error code per planted mistake when not.

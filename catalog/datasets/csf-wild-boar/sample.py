@@ -4,7 +4,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from transforms.samples import FISCAL_2024, Municipality, date_text, spot, values, write_csv
+from transforms.samples import FISCAL_2024, Municipality, date_text, spot, write_records_csv
 
 BOAR_COLUMNS = ["検体番号", "捕獲年月日", "市町名", "緯度", "経度", "検査結果", "検査年月日", "備考"]
 # Catches by municipality: none on the reclaimed coast, most in the hills.
@@ -50,7 +50,7 @@ def boar_specimens(rng: random.Random, municipalities: list[Municipality], count
 
 def write_boar(folder: Path, municipalities: list[Municipality]) -> None:
     rows = boar_specimens(random.Random("csf-wild-boar"), municipalities, 3000)
-    write_csv(folder / "豚熱検査結果_令和6年度.csv", BOAR_COLUMNS, values(rows, BOAR_COLUMNS), "cp932")
+    write_records_csv(folder / "豚熱検査結果_令和6年度.csv", BOAR_COLUMNS, rows, "cp932")
 
 
 def write_boar_rejected(folder: Path, municipalities: list[Municipality]) -> None:
@@ -61,7 +61,7 @@ def write_boar_rejected(folder: Path, municipalities: list[Municipality]) -> Non
     rows[61]["検査結果"] = "擬陽性"
     rows[97]["捕獲年月日"] = "令和6年2月30日"
     rows[120]["検査年月日"] = "平成32年1月1日"  # the old era, out of habit
-    write_csv(folder / "豚熱検査結果_差し戻し.csv", BOAR_COLUMNS, values(rows, BOAR_COLUMNS), "cp932")
+    write_records_csv(folder / "豚熱検査結果_差し戻し.csv", BOAR_COLUMNS, rows, "cp932")
 
 
 # What `odl check` says of each file written: its rows when accepted, one error code per planted mistake when not.

@@ -4,18 +4,7 @@ import random
 from pathlib import Path
 from typing import NamedTuple
 
-from transforms.samples import (
-    FULL_WIDTH_DIGITS,
-    HALF_KANA,
-    PREFECTURE,
-    Municipality,
-    Town,
-    address,
-    phone,
-    spot,
-    values,
-    write_csv,
-)
+from transforms.samples import FULL_WIDTH_DIGITS, HALF_KANA, Municipality, Town, address, phone, spot, write_records_csv
 
 HAZARDS = ("洪水", "崖崩れ、土石流及び地滑り", "高潮", "地震", "津波", "大規模な火事", "内水氾濫", "火山現象")
 EVACUATION_COLUMNS = [
@@ -88,7 +77,7 @@ def evacuation_site(
     return {
         "全国地方公共団体コード": municipality.code,
         "ID": f"{number:04d}",
-        "地方公共団体名": f"{PREFECTURE}{municipality.name}",
+        "地方公共団体名": municipality.lg_name,
         "名称": town.name + kind.name,
         # Some clerks type kana half-width (ｼｮｳｶﾞｯｺｳ), as old systems required.
         "名称_カナ": kana.translate(HALF_KANA) if rng.random() < 0.3 else kana,
@@ -111,9 +100,7 @@ def evacuation_site(
 
 def write_evacuation_sites(folder: Path, municipalities: list[Municipality]) -> None:
     rows = evacuation_sites(random.Random("evacuation-sites"), municipalities)
-    write_csv(
-        folder / "指定緊急避難場所一覧_令和6年度.csv", EVACUATION_COLUMNS, values(rows, EVACUATION_COLUMNS), "cp932"
-    )
+    write_records_csv(folder / "指定緊急避難場所一覧_令和6年度.csv", EVACUATION_COLUMNS, rows, "cp932")
 
 
 def write_evacuation_sites_rejected(folder: Path, municipalities: list[Municipality]) -> None:
@@ -125,12 +112,12 @@ def write_evacuation_sites_rejected(folder: Path, municipalities: list[Municipal
     rows[87]["全国地方公共団体コード"] = code[:5] + str((int(code[5]) + 1) % 10)  # last digit mistyped
     rows.insert(130, dict(rows[129]))  # a row pasted twice
     rows[170]["名称"] = ""
-    write_csv(folder / "指定緊急避難場所一覧_修正前.csv", EVACUATION_COLUMNS, values(rows, EVACUATION_COLUMNS), "cp932")
+    write_records_csv(folder / "指定緊急避難場所一覧_修正前.csv", EVACUATION_COLUMNS, rows, "cp932")
 
 
 # What `odl check` says of each file written: its rows when accepted, one error code per planted mistake when not.
 EXPECTED: dict[str, dict[str, object]] = {
-    "指定緊急避難場所一覧_令和6年度.csv": {"rows": 1505},
+    "指定緊急避難場所一覧_令和6年度.csv": {"rows": 14 * SITES_PER_CITY + 15 * SITES_PER_TOWN},  # 14 市, 15 町
     "指定緊急避難場所一覧_修正前.csv": {
         "errors": [
             "invalid_flag",

@@ -5,23 +5,17 @@ import random
 from pathlib import Path
 from typing import NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from transforms.samples import (
     FULL_WIDTH_DIGITS,
     HALF_KANA,
-    PREFECTURE,
     Municipality,
     Town,
     address,
-    append_row,
-    csv_text,
     date_text,
     phone,
-    save_workbook,
     spot,
-    write_csv,
+    write_records_csv,
+    write_titled_workbook,
 )
 
 FACILITY_COLUMNS = [
@@ -35,40 +29,42 @@ class Place(NamedTuple):
     name: str  # a landmark's whole name, or what follows the 地区 name (観光案内所)
     kana: str
     english: str
-    staffed: bool  # open by the hour, with fees and a phone
     description: str
+    staffed: bool = False  # open by the hour, with fees and a phone
 
 
 FACILITY_KINDS = (
-    Place("観光案内所", "カンコウアンナイジョ", "Tourist Information Center", True, "観光パンフレットの配布や周辺の案内を行っています。"),
-    Place("歴史資料館", "レキシシリョウカン", "History Museum", True, "地域の歴史や民俗資料を展示しています。"),
-    Place("郷土資料館", "キョウドシリョウカン", "Local Museum", True, "昔の農具や生活用品を展示しています。"),
-    Place("物産館", "ブッサンカン", "Local Products Shop", True, "地元の特産品や加工品を販売しています。"),
-    Place("農産物直売所", "ノウサンブツチョクバイジョ", "Farmers' Market", True, "朝採れの野菜や果物を販売しています。"),
-    Place("温泉", "オンセン", "Hot Spring", True, "日帰り入浴ができる天然温泉です。"),
-    Place("体験交流館", "タイケンコウリュウカン", "Hands-on Center", True, "伝統工芸や郷土料理の体験ができます。"),
-    Place("文化会館", "ブンカカイカン", "Cultural Hall", True, "季節ごとに企画展や催しを開いています。"),
-    Place("展望台", "テンボウダイ", "Observation Deck", False, "晴れた日には伊勢湾を一望できます。"),
-    Place("ふれあい公園", "フレアイコウエン", "Fureai Park", False, "遊具や芝生広場のある公園です。"),
-    Place("キャンプ場", "キャンプジョウ", "Campground", False, "川沿いのキャンプ場です。要予約。"),
-    Place("ハイキングコース", "ハイキングコース", "Hiking Trail", False, "里山を巡る約5kmのコースです。"),
-    Place("桜並木", "サクラナミキ", "Cherry Blossom Avenue", False, "春には約300本の桜が咲きます。"),
+    Place("観光案内所", "カンコウアンナイジョ", "Tourist Information Center", "観光パンフレットの配布や周辺の案内を行っています。", staffed=True),
+    Place("歴史資料館", "レキシシリョウカン", "History Museum", "地域の歴史や民俗資料を展示しています。", staffed=True),
+    Place("郷土資料館", "キョウドシリョウカン", "Local Museum", "昔の農具や生活用品を展示しています。", staffed=True),
+    Place("物産館", "ブッサンカン", "Local Products Shop", "地元の特産品や加工品を販売しています。", staffed=True),
+    Place("農産物直売所", "ノウサンブツチョクバイジョ", "Farmers' Market", "朝採れの野菜や果物を販売しています。", staffed=True),
+    Place("温泉", "オンセン", "Hot Spring", "日帰り入浴ができる天然温泉です。", staffed=True),
+    Place("体験交流館", "タイケンコウリュウカン", "Hands-on Center", "伝統工芸や郷土料理の体験ができます。", staffed=True),
+    Place("文化会館", "ブンカカイカン", "Cultural Hall", "季節ごとに企画展や催しを開いています。", staffed=True),
+    Place("展望台", "テンボウダイ", "Observation Deck", "晴れた日には伊勢湾を一望できます。"),
+    Place("ふれあい公園", "フレアイコウエン", "Fureai Park", "遊具や芝生広場のある公園です。"),
+    Place("キャンプ場", "キャンプジョウ", "Campground", "川沿いのキャンプ場です。要予約。"),
+    Place("ハイキングコース", "ハイキングコース", "Hiking Trail", "里山を巡る約5kmのコースです。"),
+    Place("桜並木", "サクラナミキ", "Cherry Blossom Avenue", "春には約300本の桜が咲きます。"),
 )  # fmt: skip
+# Facilities per 市 and per 町, their landmarks included.
+FACILITIES_PER_CITY, FACILITIES_PER_TOWN = 40, 16
 # Well-known places, by municipality: (地区, place).
 LANDMARKS = {
-    "242012": [("丸之内", Place("津城跡", "ツジョウアト", "Tsu Castle Ruins", False, "藤堂高虎が改修した城の跡で、お城公園として親しまれています。"))],
-    "242039": [("宇治", Place("伊勢神宮 内宮", "イセジングウ ナイクウ", "Ise Grand Shrine Naiku", False, "皇大神宮。五十鈴川のほとりに鎮まります。")), ("二見", Place("夫婦岩", "メオトイワ", "Meoto Iwa", False, "二見興玉神社の沖にある二つの岩で、夏至の頃には間から日が昇ります。"))],
-    "242047": [("殿町", Place("松坂城跡", "マツサカジョウアト", "Matsusaka Castle Ruins", False, "蒲生氏郷が築いた城の跡で、石垣が残ります。"))],
-    "242055": [("長島", Place("なばなの里", "ナバナノサト", "Nabana no Sato", True, "花と冬のイルミネーションで知られる施設です。"))],
-    "242071": [("稲生", Place("鈴鹿サーキット", "スズカサーキット", "Suzuka Circuit", True, "国際レーシングコースと遊園地があります。"))],
-    "242080": [("赤目", Place("赤目四十八滝", "アカメシジュウハチタキ", "Akame 48 Waterfalls", True, "渓谷沿いに大小の滝が続く景勝地です。"))],
-    "242101": [("関", Place("関宿", "セキジュク", "Sekijuku", False, "東海道の宿場町の町並みが残る重要伝統的建造物群保存地区です。"))],
-    "242110": [("鳥羽", Place("鳥羽水族館", "トバスイゾクカン", "Toba Aquarium", True, "ジュゴンなど約1,200種の生きものを飼育しています。"))],
-    "242128": [("木本", Place("鬼ヶ城", "オニガジョウ", "Onigajo", False, "波の浸食でできた岩屋が連なる名勝です。")), ("紀和", Place("丸山千枚田", "マルヤマセンマイダ", "Maruyama Senmaida", False, "約1,340枚の棚田が広がる日本の棚田百選です。"))],
-    "242152": [("鵜方", Place("横山展望台", "ヨコヤマテンボウダイ", "Yokoyama Observatory", False, "英虞湾のリアス海岸を見渡せます。"))],
-    "242161": [("上野", Place("伊賀流忍者博物館", "イガリュウニンジャハクブツカン", "Iga-ryu Ninja Museum", True, "忍術の実演や忍者屋敷の見学ができます。"))],
-    "243418": [("菰野", Place("御在所ロープウエイ", "ゴザイショロープウエイ", "Gozaisho Ropeway", True, "湯の山温泉から御在所岳山頂付近へ登るロープウエイです。"))],
-    "244422": [("斎宮", Place("斎宮歴史博物館", "サイクウレキシハクブツカン", "Saiku Historical Museum", True, "国史跡斎宮跡の出土品や斎王の暮らしを紹介しています。"))],
+    "242012": [("丸之内", Place("津城跡", "ツジョウアト", "Tsu Castle Ruins", "藤堂高虎が改修した城の跡で、お城公園として親しまれています。"))],
+    "242039": [("宇治", Place("伊勢神宮 内宮", "イセジングウ ナイクウ", "Ise Grand Shrine Naiku", "皇大神宮。五十鈴川のほとりに鎮まります。")), ("二見", Place("夫婦岩", "メオトイワ", "Meoto Iwa", "二見興玉神社の沖にある二つの岩で、夏至の頃には間から日が昇ります。"))],
+    "242047": [("殿町", Place("松坂城跡", "マツサカジョウアト", "Matsusaka Castle Ruins", "蒲生氏郷が築いた城の跡で、石垣が残ります。"))],
+    "242055": [("長島", Place("なばなの里", "ナバナノサト", "Nabana no Sato", "花と冬のイルミネーションで知られる施設です。", staffed=True))],
+    "242071": [("稲生", Place("鈴鹿サーキット", "スズカサーキット", "Suzuka Circuit", "国際レーシングコースと遊園地があります。", staffed=True))],
+    "242080": [("赤目", Place("赤目四十八滝", "アカメシジュウハチタキ", "Akame 48 Waterfalls", "渓谷沿いに大小の滝が続く景勝地です。", staffed=True))],
+    "242101": [("関", Place("関宿", "セキジュク", "Sekijuku", "東海道の宿場町の町並みが残る重要伝統的建造物群保存地区です。"))],
+    "242110": [("鳥羽", Place("鳥羽水族館", "トバスイゾクカン", "Toba Aquarium", "ジュゴンなど約1,200種の生きものを飼育しています。", staffed=True))],
+    "242128": [("木本", Place("鬼ヶ城", "オニガジョウ", "Onigajo", "波の浸食でできた岩屋が連なる名勝です。")), ("紀和", Place("丸山千枚田", "マルヤマセンマイダ", "Maruyama Senmaida", "約1,340枚の棚田が広がる日本の棚田百選です。"))],
+    "242152": [("鵜方", Place("横山展望台", "ヨコヤマテンボウダイ", "Yokoyama Observatory", "英虞湾のリアス海岸を見渡せます。"))],
+    "242161": [("上野", Place("伊賀流忍者博物館", "イガリュウニンジャハクブツカン", "Iga-ryu Ninja Museum", "忍術の実演や忍者屋敷の見学ができます。", staffed=True))],
+    "243418": [("菰野", Place("御在所ロープウエイ", "ゴザイショロープウエイ", "Gozaisho Ropeway", "湯の山温泉から御在所岳山頂付近へ登るロープウエイです。", staffed=True))],
+    "244422": [("斎宮", Place("斎宮歴史博物館", "サイクウレキシハクブツカン", "Saiku Historical Museum", "国史跡斎宮跡の出土品や斎王の暮らしを紹介しています。", staffed=True))],
 }  # fmt: skip
 WEEKDAYS = ("月火水木金土日", "火水木金土日", "月火水木金", "水木金土日")
 CLOSED_DAYS = ("毎週月曜日休館（祝日の場合は翌日）", "年末年始（12月29日～1月3日）休館", "第2・第4水曜日休み", "")
@@ -80,7 +76,12 @@ FACILITY_NOTES = (
     "車いす対応トイレあり",
     "令和5年度にリニューアル",
 )
-FACILITIES_PER_CITY, FACILITIES_PER_TOWN = 40, 16
+# The accepted workbook's title rows and the ※ notes under its table.
+WORKBOOK_TITLES = [["観光施設一覧"], ["三重県観光部 令和6年4月1日現在"]]
+WORKBOOK_NOTES = [
+    ["※料金は令和6年4月1日現在の税込み価格です。"],
+    ["※営業時間・休館日は変更になる場合があります。お出かけ前にご確認ください。"],
+]
 
 
 def facilities(rng: random.Random, municipalities: list[Municipality]) -> list[dict[str, object]]:
@@ -100,8 +101,8 @@ def facilities(rng: random.Random, municipalities: list[Municipality]) -> list[d
 
 def _local(town: Town, kind: Place) -> Place:
     """An ordinary facility named after its 地区: 一身田観光案内所."""
-    return Place(
-        town.name + kind.name, town.kana + kind.kana, f"{town.romaji} {kind.english}", kind.staffed, kind.description
+    return kind._replace(
+        name=town.name + kind.name, kana=town.kana + kind.kana, english=f"{town.romaji} {kind.english}"
     )
 
 
@@ -116,7 +117,7 @@ def facility(
         # Excel keeps the code as a number: 242012.
         "全国地方公共団体コード": int(municipality.code),
         "ID": f"{number:04d}",
-        "地方公共団体名": f"{PREFECTURE}{municipality.name}",
+        "地方公共団体名": municipality.lg_name,
         "名称": place.name,
         "名称_カナ": place.kana.translate(HALF_KANA) if rng.random() < 0.2 else place.kana,
         "名称_英語": place.english if rng.random() < 0.7 else "",
@@ -149,19 +150,8 @@ def _registered(rng: random.Random, day: dt.date) -> object:
 
 def write_facilities(folder: Path, municipalities: list[Municipality]) -> None:
     rows = facilities(random.Random("tourism-facilities"), municipalities)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "観光施設一覧"
-    sheet.append(["観光施設一覧"])
-    sheet.append(["三重県観光部 令和6年4月1日現在"])
-    sheet.append([])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, FACILITY_COLUMNS)
-    for row in rows:
-        append_row(sheet, [row[column] for column in FACILITY_COLUMNS])
-    sheet.append(["※料金は令和6年4月1日現在の税込み価格です。"])
-    sheet.append(["※営業時間・休館日は変更になる場合があります。お出かけ前にご確認ください。"])
-    save_workbook(book, folder / "観光施設一覧.xlsx")
+    path = folder / "観光施設一覧.xlsx"
+    write_titled_workbook(path, "観光施設一覧", WORKBOOK_TITLES, FACILITY_COLUMNS, rows, WORKBOOK_NOTES)
 
 
 def write_facilities_rejected(folder: Path, municipalities: list[Municipality]) -> None:
@@ -182,13 +172,12 @@ def write_facilities_rejected(folder: Path, municipalities: list[Municipality]) 
     rows[63]["備考"] = '=HYPERLINK("https://www.kankomie.or.jp/","詳しくはこちら")'
     # 経度 lost from a row that had both.
     next(row for row in rows[80:] if row["緯度"] is not None)["経度"] = None
-    lines = [[csv_text(row[column]) for column in FACILITY_COLUMNS] for row in rows]
-    write_csv(folder / "観光施設一覧_追加分.csv", FACILITY_COLUMNS, lines, "utf-8-sig")
+    write_records_csv(folder / "観光施設一覧_追加分.csv", FACILITY_COLUMNS, rows, "utf-8-sig")
 
 
 # What `odl check` says of each file written: its rows when accepted, one error code per planted mistake when not.
 EXPECTED: dict[str, dict[str, object]] = {
-    "観光施設一覧.xlsx": {"rows": 800},
+    "観光施設一覧.xlsx": {"rows": 14 * FACILITIES_PER_CITY + 15 * FACILITIES_PER_TOWN},  # 14 市, 15 町
     "観光施設一覧_追加分.csv": {
         "errors": ["invalid_time", "lg_code_not_in_mie", "formula_like_text", "coordinates_incomplete"]
     },
