@@ -143,28 +143,30 @@ def _parse_municipality(values: "pd.Series", column: "Column", municipalities: "
     return Parsed(names.where(codes != "", values), errors)
 
 
+def _japanese_parser(rule: str) -> Parser:
+    """A parser that hands the cells alone to the transforms.japanese function named rule (parse_dates …)."""
+
+    def parse(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
+        import transforms.japanese
+
+        parsed: Parsed = getattr(transforms.japanese, rule)(values)
+        return parsed
+
+    return parse
+
+
+_parse_decimal = _japanese_parser("parse_decimals")
+_parse_flag = _japanese_parser("parse_flags")
+_parse_date = _japanese_parser("parse_dates")
+_parse_time = _japanese_parser("parse_times")
+_parse_phone = _japanese_parser("parse_phones")
+_parse_url = _japanese_parser("parse_urls")
+
+
 def _parse_integer(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
     from transforms.japanese import parse_integers
 
     return parse_integers(values, non_negative=column.non_negative)
-
-
-def _parse_decimal(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
-    from transforms.japanese import parse_decimals
-
-    return parse_decimals(values)
-
-
-def _parse_flag(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
-    from transforms.japanese import parse_flags
-
-    return parse_flags(values)
-
-
-def _parse_date(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
-    from transforms.japanese import parse_dates
-
-    return parse_dates(values)
 
 
 def _parse_year_month(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
@@ -172,24 +174,6 @@ def _parse_year_month(values: "pd.Series", column: "Column", municipalities: "Mu
 
     bad = (values != "") & ~values.str.match(r"^\d{4}-(0[1-9]|1[0-2])$")
     return Parsed(values, _code_where(bad, "invalid_date"))
-
-
-def _parse_time(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
-    from transforms.japanese import parse_times
-
-    return parse_times(values)
-
-
-def _parse_phone(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
-    from transforms.japanese import parse_phones
-
-    return parse_phones(values)
-
-
-def _parse_url(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
-    from transforms.japanese import parse_urls
-
-    return parse_urls(values)
 
 
 def _parse_choice(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
@@ -248,9 +232,20 @@ TYPES: dict[str, ColumnType] = {
             "municipality", "三重県の市町名（郡名はあってもなくてもよい）", _parse_municipality, CURATED_TEXT, TEXT
         ),
         ColumnType("integer", "整数。non_negative なら0以上", _parse_integer, CURATED_INTEGER, INT8),
-        ColumnType("decimal", "数値（小数を含む）。書かれた桁のまま公開する", _parse_decimal, CURATED_FLOAT, NUMERIC),
         ColumnType(
-            "latitude", "緯度（10進数の度、三重県の範囲）", _parse_decimal, CURATED_FLOAT, FLOAT8, bounds=LATITUDE_RANGE
+            "decimal",
+            "数値（小数を含む）。書かれた桁のまま公開する",
+            _parse_decimal,
+            CURATED_FLOAT,
+            NUMERIC,
+        ),
+        ColumnType(
+            "latitude",
+            "緯度（10進数の度、三重県の範囲）",
+            _parse_decimal,
+            CURATED_FLOAT,
+            FLOAT8,
+            bounds=LATITUDE_RANGE,
         ),
         ColumnType(
             "longitude",
@@ -261,7 +256,12 @@ TYPES: dict[str, ColumnType] = {
             bounds=LONGITUDE_RANGE,
         ),
         ColumnType(
-            "flag", "該当すれば「1」、しなければ空欄", _parse_flag, CURATED_TEXT, TEXT, allowed_values=_flag_values
+            "flag",
+            "該当すれば「1」、しなければ空欄",
+            _parse_flag,
+            CURATED_TEXT,
+            TEXT,
+            allowed_values=_flag_values,
         ),
         ColumnType(
             "date",
