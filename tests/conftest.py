@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from scripts.services import ensure_database, ensure_postgres
 
@@ -30,3 +31,15 @@ def airflow_metadata_db() -> str:
     airflow = Path(sys.executable).with_name("airflow")
     subprocess.run([airflow, "db", "migrate"], check=True, capture_output=True)
     return os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+
+
+def workbook_file(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """path, saved as an .xlsx with one sheet per entry of sheets (its name → its rows)."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path

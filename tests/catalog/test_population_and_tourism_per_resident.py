@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
 
+from tests.conftest import workbook_file
 from tests.transforms.connect.conftest import raw_table
 from transforms.connect.builders import transform_of
 from transforms.connect.derived import DerivedContext
@@ -39,17 +39,6 @@ def check(path: Path, dataset: str = POPULATION) -> CheckResult:
 def raw(result: CheckResult) -> pd.DataFrame:
     assert result.valid and result.table is not None, [(f.row, f.column, f.code) for f in result.errors]
     return result.table.reset_index(names=SOURCE_ROW_COLUMN)
-
-
-def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +84,7 @@ def test_a_totals_row_that_disagrees_is_only_a_warning(tmp_path: Path) -> None:
         ["津市", 20, 70, 34, 36],
         ["朝日町", 10, 30, 16, 14],
     ]
-    result = check(workbook(tmp_path / "推計人口.xlsx", {"Sheet1": rows}))
+    result = check(workbook_file(tmp_path / "推計人口.xlsx", {"Sheet1": rows}))
     assert result.valid and result.rows == 2
     (mismatch,) = [w for w in result.warnings if w.code == "total_mismatch"]
     assert (mismatch.row, mismatch.column) == (3, "人口総数") and "合計の値は 101、各値の合計は 100" in mismatch.message
@@ -103,7 +92,7 @@ def test_a_totals_row_that_disagrees_is_only_a_warning(tmp_path: Path) -> None:
 
 def test_male_and_female_that_do_not_add_up_to_the_total_are_an_error_on_the_row(tmp_path: Path) -> None:
     rows: list[list[object]] = [["R6.10"], HEADER, ["津　市", 20, 70, 34, 35], ["朝日町", 10, 30, 16, 14]]
-    result = check(workbook(tmp_path / "推計人口.xlsx", {"R6.10": rows}))
+    result = check(workbook_file(tmp_path / "推計人口.xlsx", {"R6.10": rows}))
     assert [(f.code, f.row, f.column) for f in result.errors] == [("total_mismatch", 3, "人口総数")]
 
 
@@ -115,14 +104,14 @@ def test_a_month_column_takes_the_place_of_the_sheet_month(tmp_path: Path) -> No
         ["R6.12", "津市", 20, 69, 34, 35],
         ["10月", "朝日町", 10, 30, 16, 14],
     ]
-    result = check(workbook(tmp_path / "population.xlsx", {"Sheet1": rows}))
+    result = check(workbook_file(tmp_path / "population.xlsx", {"Sheet1": rows}))
     assert [(f.code, f.row, f.column) for f in result.errors] == [("invalid_date", 5, "年月")]
     assert result.table is not None and list(result.table["年月"]) == ["2024-10", "2024-11", "2024-12", "10月"]
 
 
 def test_a_sheet_that_names_no_month_is_refused(tmp_path: Path) -> None:
     rows: list[list[object]] = [["三重県の推計人口"], HEADER, ["津市", 20, 70, 34, 36]]
-    result = check(workbook(tmp_path / "推計人口.xlsx", {"Sheet1": rows, "R6.10": rows}))
+    result = check(workbook_file(tmp_path / "推計人口.xlsx", {"Sheet1": rows, "R6.10": rows}))
     assert [(f.code, f.column) for f in result.errors] == [("missing_required_column", "年月")]
     assert result.errors[0].message.startswith("シート「Sheet1」：")
     assert result.rows == 1  # the sheet that does name its month is read

@@ -4,9 +4,9 @@ import csv
 import io
 from pathlib import Path
 
-import openpyxl
 import pytest
 
+from tests.conftest import workbook_file
 from transforms.contracts import load_source_contracts
 from transforms.validate import CheckResult, check_file
 
@@ -243,17 +243,6 @@ def test_wild_boar_rules(tmp_path: Path, row: list[str], expected: tuple[int, st
     assert codes_at(check(write_csv(tmp_path, [CSF_HEADER, row]), "csf-wild-boar")) == [expected]
 
 
-def visitors_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
-
-
 MONTHS = [f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
 
 
@@ -261,7 +250,7 @@ def test_tourist_visitors_wide_sheets_become_long_rows_with_codes_regions_and_fi
     tsu = [100, "1,200", 0, "－", 5, 6, 7, 8, 9, 10, 11, 12]
     ise = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     stated_total = [101, 1202, 3, 4, 10, 12, 14, 16, 18, 20, 22, 24]
-    path = visitors_workbook(
+    path = workbook_file(
         tmp_path / "観光入込客数.xlsx",
         {
             "令和6年度": [
@@ -302,7 +291,7 @@ def test_tourist_visitors_wide_sheets_become_long_rows_with_codes_regions_and_fi
 
 
 def test_tourist_visitors_without_a_fiscal_year_is_an_error(tmp_path: Path) -> None:
-    path = visitors_workbook(tmp_path / "入込客.xlsx", {"Sheet1": [["市町名", *MONTHS], ["津市", *range(12)]]})
+    path = workbook_file(tmp_path / "入込客.xlsx", {"Sheet1": [["市町名", *MONTHS], ["津市", *range(12)]]})
     assert [f.code for f in check(path, "tourist-visitors").errors] == ["fiscal_year_not_found"]
 
 
