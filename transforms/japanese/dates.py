@@ -19,6 +19,7 @@ ERAS = (
     ("令和", "R", date(2019, 5, 1)),
 )
 _LAST_DAYS = [following - timedelta(days=1) for _, _, following in ERAS[1:]] + [date.max]
+_FIRST_YEARS = {key: first.year for name, letter, first in ERAS for key in (name, letter)}
 
 # A weekday such as (月) and a time such as " 10:00" or "T10:00:00" may follow the date; both are dropped
 # (the weekday is not checked against the date).
@@ -59,6 +60,11 @@ def parse_dates(s: pd.Series) -> Parsed:
         ("era_year_out_of_range", out_of_era),
     ]
     return build(raw, s.index, iso, errors)
+
+
+def western_year(era: str, number: str) -> int:
+    """The 西暦 year of an era year as a title or sheet name writes it: 令和 6 → 2024, R 元 → 2019, h 31 → 2019."""
+    return _FIRST_YEARS[era.upper()] + (1 if number == "元" else int(number)) - 1
 
 
 def date_error_params(raw: str) -> dict[str, str]:

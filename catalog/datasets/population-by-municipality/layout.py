@@ -15,9 +15,10 @@ import pandas as pd
 
 from transforms.contracts import SourceContract
 from transforms.findings import Finding, error, warning
+from transforms.japanese.dates import western_year
 from transforms.japanese.numbers import parse_integers
 from transforms.japanese.width import blank_markers_to_empty
-from transforms.layouts import Layout
+from transforms.layouts import Layout, findings_naming_sheet, municipality_codes, total_mismatch
 from transforms.readers import ReadResult, SheetTable, header_key
 from transforms.reference import Municipalities
 
@@ -38,7 +39,6 @@ TOTAL_ROWS: dict[str, str | None] = {
     **dict.fromkeys(("市部計", "市計", "市部"), "市"),
     **dict.fromkeys(("郡部計", "町部計", "町計", "郡部", "町村計"), "町"),
 }
-ERA_FIRST_YEARS = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
 
 _MONTH = re.compile(
     r"(令和|平成|R|H)\s*(\d{1,2}|元)\s*[年.]\s*(\d{1,2})(?!\d)|(\d{4})\s*[年./-]\s*(\d{1,2})(?!\d)", re.IGNORECASE
@@ -53,10 +53,7 @@ def month_named(text: str) -> str | None:
     """The year-month a sheet name, title or cell names: R6.10, 令和6年10月1日現在, 2024年10月, 2024-10-01 → YYYY-MM."""
     for match in _MONTH.finditer(unicodedata.normalize("NFKC", text)):
         era, number, era_month, western, western_month = match.groups()
-        if era:
-            year = ERA_FIRST_YEARS[era.upper() if len(era) == 1 else era] + (1 if number == "元" else int(number)) - 1
-        else:
-            year = int(western)
+        year = western_year(era, number) if era else int(western)
         month = int(era_month or western_month)
         if 1 <= month <= 12:
             return f"{year}-{month:02d}"
@@ -95,16 +92,7 @@ def _total_warnings(totals: pd.Series, kinds: pd.Series, counts: dict[str, pd.Se
             stated, parts = values.loc[row], values.loc[members]
             if pd.isna(stated) or parts.empty or parts.isna().any() or stated == parts.sum():
                 continue
-            warnings.append(
-                warning(
-                    "total_mismatch",
-                    row=int(row),
-                    column=column,
-                    detail=f"{name}の{column}",
-                    stated=int(stated),
-                    computed=int(parts.sum()),
-                )
-            )
+            warnings.append(total_mismatch(int(row), column, f"{name}の{column}", stated, parts.sum()))
     return warnings
 
 
@@ -165,12 +153,10 @@ def _sheet_rows(
     nameless = (names == "") & valued.any(axis=1)
     findings += [error("required_value_missing", row=int(row), column=NAME_COLUMN) for row in names.index[nameless]]
     municipal = names[~is_total & (names != "")]
-    codes, name_errors = municipalities.resolve_names(municipal)
-    for row, code in name_errors.dropna().items():
-        findings.append(error(code, row=int(row), column=NAME_COLUMN, value=municipal.loc[row]))
-    resolved = codes[codes != ""]
+    resolved, name_errors = municipality_codes(municipal, municipalities, NAME_COLUMN)
+    findings += name_errors
     # With a 市町 unknown or repeated, the sums say nothing the errors do not already say.
-    if name_errors.isna().all() and not resolved.duplicated().any():
+    if not name_errors and not resolved.duplicated().any():
         findings += _total_warnings(names[is_total], municipalities.attribute(resolved, "kind"), counts)
     findings += _sex_errors(municipalities.attribute(resolved, "name"), counts)
     frame = pd.DataFrame(
@@ -191,11 +177,10 @@ def reshape(
 ) -> tuple[pd.DataFrame, list[Finding]]:
     findings: list[Finding] = []
     frames: list[pd.DataFrame] = []
-    several_sheets = len(read.sheets) > 1
     ignored: list[str] = []
     for sheet in read.sheets:
         sheet_findings, frame, unknown = _sheet_rows(sheet, municipalities)
-        findings += [f.in_sheet(sheet.name if several_sheets else None) for f in sheet_findings]
+        findings += findings_naming_sheet(read, sheet, sheet_findings)
         ignored += [name for name in unknown if name not in ignored]
         if frame is not None:
             frames.append(frame)

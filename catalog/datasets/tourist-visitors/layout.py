@@ -11,9 +11,10 @@ import unicodedata
 import pandas as pd
 
 from transforms.contracts import SourceContract
-from transforms.findings import Finding, error, warning
+from transforms.findings import Finding, error
+from transforms.japanese.dates import western_year
 from transforms.japanese.numbers import parse_integers
-from transforms.layouts import Layout
+from transforms.layouts import Layout, findings_naming_sheet, municipality_codes, total_mismatch
 from transforms.readers import ReadResult, SheetTable, header_key
 from transforms.reference import Municipalities
 
@@ -22,7 +23,6 @@ VALUE_COLUMN = "入込客数"
 FISCAL_MONTHS = [4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3]
 TOTAL_COLUMN_NAMES = {"合計", "計", "年度計", "年計"}
 TOTAL_ROW_NAMES = {"合計", "計", "県計", "県合計", "三重県計", "総計", "三重県"}
-ERA_FIRST_YEARS = {"令和": 2019, "R": 2019, "平成": 1989, "H": 1989}
 
 _FISCAL_YEAR = re.compile(r"(令和|平成|R|H)\s*(\d{1,2}|元)\s*年度|(\d{4})\s*年度|FY\s*(\d{4})", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{1,2})月$")
@@ -36,7 +36,7 @@ def fiscal_year(texts: list[str]) -> int | None:
             continue
         era, number, western, fy = match.groups()
         if era:
-            return ERA_FIRST_YEARS[era.upper() if len(era) == 1 else era] + (1 if number == "元" else int(number)) - 1
+            return western_year(era, number)
         return int(western or fy)
     return None
 
@@ -74,30 +74,13 @@ def _total_warnings(
             computed = values[month][~is_total_row].sum()
             if values[month].loc[row] != computed:
                 detail = f"{names.loc[row]}の{month}月"
-                warnings.append(
-                    warning(
-                        "total_mismatch",
-                        row=int(row),
-                        column=VALUE_COLUMN,
-                        detail=detail,
-                        stated=int(values[month].loc[row]),
-                        computed=int(computed),
-                    )
-                )
+                warnings.append(total_mismatch(int(row), VALUE_COLUMN, detail, values[month].loc[row], computed))
     if total_position is not None:
         stated = _numbers(sheet.cells[total_position])
         computed = pd.DataFrame(values).sum(axis=1, min_count=1)
         for row in stated.index[stated.notna() & computed.notna() & (stated != computed)]:
-            warnings.append(
-                warning(
-                    "total_mismatch",
-                    row=int(row),
-                    column=VALUE_COLUMN,
-                    detail=f"{names.loc[row]}の合計",
-                    stated=int(stated.loc[row]),
-                    computed=int(computed.loc[row]),
-                )
-            )
+            detail = f"{names.loc[row]}の合計"
+            warnings.append(total_mismatch(int(row), VALUE_COLUMN, detail, stated.loc[row], computed.loc[row]))
     return warnings
 
 
@@ -114,10 +97,8 @@ def _sheet_rows(
     names = sheet.cells[name_position].astype(str).str.strip()
     findings = _total_warnings(sheet, names, months, total_position)
     municipal = names[~names.map(header_key).isin(TOTAL_ROW_NAMES) & (names != "")]
-    codes, name_errors = municipalities.resolve_names(municipal)
-    for row, code in name_errors.dropna().items():
-        findings.append(error(code, row=int(row), column=NAME_COLUMN, value=municipal.loc[row]))
-    resolved = codes[codes != ""]
+    resolved, name_errors = municipality_codes(municipal, municipalities, NAME_COLUMN)
+    findings += name_errors
     frames = []
     for order, month in enumerate(FISCAL_MONTHS):
         if month not in months:
@@ -142,10 +123,9 @@ def reshape(
 ) -> tuple[pd.DataFrame, list[Finding]]:
     findings: list[Finding] = []
     frames: list[pd.DataFrame] = []
-    several_sheets = len(read.sheets) > 1
     for sheet_index, sheet in enumerate(read.sheets):
         sheet_findings, sheet_frames = _sheet_rows(sheet, sheet_index, municipalities)
-        findings += [f.in_sheet(sheet.name if several_sheets else None) for f in sheet_findings]
+        findings += findings_naming_sheet(read, sheet, sheet_findings)
         frames += sheet_frames
     if not frames:
         return pd.DataFrame(columns=contract.column_names, dtype=object), findings

@@ -2,6 +2,7 @@ import pandas as pd
 import pytest
 
 from transforms.japanese import date_error_params, parse_dates
+from transforms.japanese.dates import western_year
 
 
 def date(raw: str) -> tuple[str, str | None]:
@@ -160,3 +161,8 @@ def test_era_boundaries_are_exact_for_every_era() -> None:
     cells += ["M45.7.30", "T1.7.29", "T15.12.25", "S1.12.24", "S64.1.8", "H1.1.7", "H31.5.1", "R1.4.30"]
     errors = parse_dates(pd.Series(cells, dtype=object)).errors.tolist()
     assert errors == [None] * 8 + ["era_year_out_of_range"] * 8
+
+
+def test_western_year_of_an_era_year_by_name_or_letter() -> None:
+    era_years = [("令和", "6"), ("R", "元"), ("h", "31"), ("平成", "元"), ("S", "45"), ("大正", "15")]
+    assert [western_year(era, number) for era, number in era_years] == [2024, 2019, 2019, 1989, 1970, 1926]
