@@ -35,7 +35,7 @@ FISCAL_2024 = dt.date(2024, 4, 1)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Municipalities: codes, names and 郡 from the catalog; places, phones and visitor numbers from here.
+# Municipalities: codes, names and 郡 from the catalog; places, phones, visitors and residents from here.
 
 
 class Town(NamedTuple):
@@ -44,12 +44,22 @@ class Town(NamedTuple):
     romaji: str
 
 
+class Residents(NamedTuple):
+    """推計人口 on 令和5年4月1日, roughly."""
+
+    population: int
+    households: int
+    male_share: float  # 男の割合
+    yearly_change: float  # 年間の人口増減率 (%): the coast and the south shrink fastest
+
+
 class Area(NamedTuple):
     lat: float  # near the 役所/役場
     lon: float
     phone_prefix: str  # 市外局番
     romaji: str  # as in the municipality's web address
     visitors: int  # 年間観光入込客数, thousands
+    residents: Residents
     towns: tuple[Town, ...]
 
 
@@ -59,35 +69,35 @@ def _towns(*triples: str) -> tuple[Town, ...]:
 
 # Centres lie at least 0.05° inside Mie's box (緯度 33.70–35.30, 経度 135.80–137.00), more than spot() moves a point.
 AREAS = {
-    "242012": Area(34.719, 136.506, "059", "tsu", 5800, _towns("丸之内/マルノウチ/Marunouchi", "一身田/イッシンデン/Isshinden", "久居/ヒサイ/Hisai", "河芸/カワゲ/Kawage", "香良洲/カラス/Karasu", "白山/ハクサン/Hakusan")),
-    "242021": Area(34.965, 136.624, "059", "yokkaichi", 5600, _towns("富田/トミダ/Tomida", "日永/ヒナガ/Hinaga", "四郷/ヨゴウ/Yogo", "羽津/ハヅ/Hazu", "楠/クス/Kusu", "川島/カワシマ/Kawashima")),
-    "242039": Area(34.487, 136.709, "0596", "ise", 9800, _towns("宇治/ウジ/Uji", "二見/フタミ/Futami", "小俣/オバタ/Obata", "御薗/ミソノ/Misono", "浜郷/ハマサト/Hamasato", "城田/キダ/Kida")),
-    "242047": Area(34.578, 136.527, "0598", "matsusaka", 4200, _towns("殿町/トノマチ/Tonomachi", "嬉野/ウレシノ/Ureshino", "三雲/ミクモ/Mikumo", "飯南/イイナン/Iinan", "飯高/イイタカ/Iitaka", "射和/イザワ/Izawa")),
-    "242055": Area(35.062, 136.684, "0594", "kuwana", 14500, _towns("長島/ナガシマ/Nagashima", "多度/タド/Tado", "大山田/オオヤマダ/Oyamada", "益生/マスオ/Masuo", "在良/アリヨシ/Ariyoshi")),
-    "242071": Area(34.882, 136.584, "059", "suzuka", 4600, _towns("神戸/カンベ/Kambe", "白子/シロコ/Shiroko", "平田/ヒラタ/Hirata", "加佐登/カサド/Kasado", "稲生/イノウ/Ino", "椿/ツバキ/Tsubaki")),
-    "242080": Area(34.628, 136.109, "0595", "nabari", 1400, _towns("桔梗が丘/キキョウガオカ/Kikyogaoka", "赤目/アカメ/Akame", "蔵持/クラモチ/Kuramochi", "百合が丘/ユリガオカ/Yurigaoka", "錦生/キンセイ/Kinsei")),
-    "242098": Area(34.071, 136.191, "0597", "owase", 600, _towns("矢浜/ヤノハマ/Yanohama", "九鬼/クキ/Kuki", "三木里/ミキサト/Mikisato", "賀田/カタ/Kata", "須賀利/スガリ/Sugari")),
-    "242101": Area(34.856, 136.452, "0595", "kameyama", 1300, _towns("関/セキ/Seki", "井田川/イダガワ/Idagawa", "川崎/カワサキ/Kawasaki", "野登/ノボリ/Nobori", "昼生/ヒルオ/Hiruo")),
-    "242110": Area(34.481, 136.843, "0599", "toba", 4300, _towns("答志/トウシ/Toshi", "菅島/スガシマ/Sugashima", "相差/オウサツ/Osatsu", "石鏡/イジカ/Ijika", "鳥羽/トバ/Toba")),
-    "242128": Area(33.889, 136.100, "0597", "kumano", 1500, _towns("木本/キノモト/Kinomoto", "有馬/アリマ/Arima", "紀和/キワ/Kiwa", "育生/イクセイ/Ikusei", "五郷/イサト/Isato")),
-    "242144": Area(35.116, 136.561, "0594", "inabe", 1500, _towns("北勢/ホクセイ/Hokusei", "員弁/イナベ/Inabe", "大安/ダイアン/Daian", "藤原/フジワラ/Fujiwara", "阿下喜/アゲキ/Ageki")),
-    "242152": Area(34.328, 136.831, "0599", "shima", 3900, _towns("鵜方/ウガタ/Ugata", "波切/ナキリ/Nakiri", "和具/ワグ/Wagu", "磯部/イソベ/Isobe", "浜島/ハマジマ/Hamajima", "賢島/カシコジマ/Kashikojima")),
-    "242161": Area(34.769, 136.130, "0595", "iga", 2800, _towns("上野/ウエノ/Ueno", "柘植/ツゲ/Tsuge", "島ヶ原/シマガハラ/Shimagahara", "阿山/アヤマ/Ayama", "青山/アオヤマ/Aoyama", "大山田/オオヤマダ/Oyamada")),
-    "243035": Area(35.068, 136.732, "0567", "kisosaki", 150, _towns("西対海地/ニシタイカイジ/Nishitaikaiji", "和富/ワトミ/Watomi", "源緑輪中/ゲンロクワジュウ/Genrokuwaju")),
-    "243248": Area(35.077, 136.583, "0594", "toin", 400, _towns("山田/ヤマダ/Yamada", "笹尾/ササオ/Sasao", "長深/ナガフケ/Nagafuke", "鳥取/トットリ/Tottori")),
-    "243418": Area(35.020, 136.507, "059", "komono", 2600, _towns("菰野/コモノ/Komono", "千草/チクサ/Chikusa", "竹永/タケナガ/Takenaga", "鵜川原/ウカワラ/Ukawara")),
-    "243434": Area(35.035, 136.663, "059", "asahi", 100, _towns("小向/オブケ/Obuke", "柿/カキ/Kaki", "縄生/ナオ/Nao")),
-    "243442": Area(35.021, 136.673, "059", "kawagoe", 200, _towns("豊田/トヨダ/Toyoda", "高松/タカマツ/Takamatsu", "亀須/カメズ/Kamezu")),
-    "244414": Area(34.496, 136.546, "0598", "taki", 3000, _towns("相可/オウカ/Oka", "勢和/セイワ/Seiwa", "丹生/ニュウ/Nyu", "五桂/ゴカツラ/Gokatsura")),
-    "244422": Area(34.552, 136.619, "0596", "meiwa", 600, _towns("斎宮/サイクウ/Saiku", "大淀/オイズ/Oizu", "上御糸/カミミイト/Kamimiito")),
-    "244431": Area(34.392, 136.408, "0598", "odai", 500, _towns("佐原/サハラ/Sahara", "栃原/トチハラ/Tochihara", "大杉/オオスギ/Osugi")),
-    "244619": Area(34.486, 136.632, "0596", "tamaki", 400, _towns("田丸/タマル/Tamaru", "有田/アリタ/Arita", "下外城田/シモトキダ/Shimotokida")),
-    "244708": Area(34.436, 136.626, "0596", "watarai", 300, _towns("棚橋/タナハシ/Tanahashi", "内城田/ウチキダ/Uchikida", "一之瀬/イチノセ/Ichinose")),
-    "244716": Area(34.357, 136.417, "0598", "taiki", 600, _towns("滝原/タキハラ/Takihara", "錦/ニシキ/Nishiki", "柏野/カシワノ/Kashiwano")),
-    "244724": Area(34.352, 136.704, "0599", "minamiise", 800, _towns("五ヶ所/ゴカショ/Gokasho", "南島/ナントウ/Nanto", "宿浦/シュクノウラ/Shukunoura")),
-    "245437": Area(34.211, 136.337, "0597", "kihoku", 1000, _towns("海山/ミヤマ/Miyama", "紀伊長島/キイナガシマ/Kiinagashima", "引本/ヒキモト/Hikimoto")),
-    "245615": Area(33.813, 136.048, "05979", "mihama", 600, _towns("阿田和/アタワ/Atawa", "尾呂志/オロシ/Oroshi", "神志山/コウシヤマ/Koshiyama")),
-    "245623": Area(33.765, 136.008, "0735", "kiho", 300, _towns("鵜殿/ウドノ/Udono", "井田/イダ/Ida", "神内/コウノウチ/Konouchi")),
+    "242012": Area(34.719, 136.506, "059", "tsu", 5800, Residents(272_000, 124_500, 0.487, -0.6), _towns("丸之内/マルノウチ/Marunouchi", "一身田/イッシンデン/Isshinden", "久居/ヒサイ/Hisai", "河芸/カワゲ/Kawage", "香良洲/カラス/Karasu", "白山/ハクサン/Hakusan")),
+    "242021": Area(34.965, 136.624, "059", "yokkaichi", 5600, Residents(309_500, 139_000, 0.498, -0.3), _towns("富田/トミダ/Tomida", "日永/ヒナガ/Hinaga", "四郷/ヨゴウ/Yogo", "羽津/ハヅ/Hazu", "楠/クス/Kusu", "川島/カワシマ/Kawashima")),
+    "242039": Area(34.487, 136.709, "0596", "ise", 9800, Residents(121_500, 54_800, 0.475, -0.9), _towns("宇治/ウジ/Uji", "二見/フタミ/Futami", "小俣/オバタ/Obata", "御薗/ミソノ/Misono", "浜郷/ハマサト/Hamasato", "城田/キダ/Kida")),
+    "242047": Area(34.578, 136.527, "0598", "matsusaka", 4200, Residents(157_500, 68_500, 0.481, -0.7), _towns("殿町/トノマチ/Tonomachi", "嬉野/ウレシノ/Ureshino", "三雲/ミクモ/Mikumo", "飯南/イイナン/Iinan", "飯高/イイタカ/Iitaka", "射和/イザワ/Izawa")),
+    "242055": Area(35.062, 136.684, "0594", "kuwana", 14500, Residents(139_700, 60_500, 0.490, -0.3), _towns("長島/ナガシマ/Nagashima", "多度/タド/Tado", "大山田/オオヤマダ/Oyamada", "益生/マスオ/Masuo", "在良/アリヨシ/Ariyoshi")),
+    "242071": Area(34.882, 136.584, "059", "suzuka", 4600, Residents(194_800, 86_000, 0.500, -0.4), _towns("神戸/カンベ/Kambe", "白子/シロコ/Shiroko", "平田/ヒラタ/Hirata", "加佐登/カサド/Kasado", "稲生/イノウ/Ino", "椿/ツバキ/Tsubaki")),
+    "242080": Area(34.628, 136.109, "0595", "nabari", 1400, Residents(75_800, 33_500, 0.479, -1.0), _towns("桔梗が丘/キキョウガオカ/Kikyogaoka", "赤目/アカメ/Akame", "蔵持/クラモチ/Kuramochi", "百合が丘/ユリガオカ/Yurigaoka", "錦生/キンセイ/Kinsei")),
+    "242098": Area(34.071, 136.191, "0597", "owase", 600, Residents(16_500, 8_700, 0.470, -2.0), _towns("矢浜/ヤノハマ/Yanohama", "九鬼/クキ/Kuki", "三木里/ミキサト/Mikisato", "賀田/カタ/Kata", "須賀利/スガリ/Sugari")),
+    "242101": Area(34.856, 136.452, "0595", "kameyama", 1300, Residents(49_300, 22_000, 0.505, -0.2), _towns("関/セキ/Seki", "井田川/イダガワ/Idagawa", "川崎/カワサキ/Kawasaki", "野登/ノボリ/Nobori", "昼生/ヒルオ/Hiruo")),
+    "242110": Area(34.481, 136.843, "0599", "toba", 4300, Residents(16_900, 7_600, 0.476, -2.2), _towns("答志/トウシ/Toshi", "菅島/スガシマ/Sugashima", "相差/オウサツ/Osatsu", "石鏡/イジカ/Ijika", "鳥羽/トバ/Toba")),
+    "242128": Area(33.889, 136.100, "0597", "kumano", 1500, Residents(15_600, 8_000, 0.466, -2.0), _towns("木本/キノモト/Kinomoto", "有馬/アリマ/Arima", "紀和/キワ/Kiwa", "育生/イクセイ/Ikusei", "五郷/イサト/Isato")),
+    "242144": Area(35.116, 136.561, "0594", "inabe", 1500, Residents(44_400, 17_600, 0.503, -0.6), _towns("北勢/ホクセイ/Hokusei", "員弁/イナベ/Inabe", "大安/ダイアン/Daian", "藤原/フジワラ/Fujiwara", "阿下喜/アゲキ/Ageki")),
+    "242152": Area(34.328, 136.831, "0599", "shima", 3900, Residents(45_600, 20_400, 0.474, -1.9), _towns("鵜方/ウガタ/Ugata", "波切/ナキリ/Nakiri", "和具/ワグ/Wagu", "磯部/イソベ/Isobe", "浜島/ハマジマ/Hamajima", "賢島/カシコジマ/Kashikojima")),
+    "242161": Area(34.769, 136.130, "0595", "iga", 2800, Residents(86_600, 38_900, 0.490, -1.1), _towns("上野/ウエノ/Ueno", "柘植/ツゲ/Tsuge", "島ヶ原/シマガハラ/Shimagahara", "阿山/アヤマ/Ayama", "青山/アオヤマ/Aoyama", "大山田/オオヤマダ/Oyamada")),
+    "243035": Area(35.068, 136.732, "0567", "kisosaki", 150, Residents(5_900, 2_300, 0.510, -1.5), _towns("西対海地/ニシタイカイジ/Nishitaikaiji", "和富/ワトミ/Watomi", "源緑輪中/ゲンロクワジュウ/Genrokuwaju")),
+    "243248": Area(35.077, 136.583, "0594", "toin", 400, Residents(25_400, 10_100, 0.487, -0.4), _towns("山田/ヤマダ/Yamada", "笹尾/ササオ/Sasao", "長深/ナガフケ/Nagafuke", "鳥取/トットリ/Tottori")),
+    "243418": Area(35.020, 136.507, "059", "komono", 2600, Residents(40_300, 16_400, 0.492, -0.2), _towns("菰野/コモノ/Komono", "千草/チクサ/Chikusa", "竹永/タケナガ/Takenaga", "鵜川原/ウカワラ/Ukawara")),
+    "243434": Area(35.035, 136.663, "059", "asahi", 100, Residents(11_200, 4_400, 0.494, 0.5), _towns("小向/オブケ/Obuke", "柿/カキ/Kaki", "縄生/ナオ/Nao")),
+    "243442": Area(35.021, 136.673, "059", "kawagoe", 200, Residents(15_400, 6_600, 0.507, 0.3), _towns("豊田/トヨダ/Toyoda", "高松/タカマツ/Takamatsu", "亀須/カメズ/Kamezu")),
+    "244414": Area(34.496, 136.546, "0598", "taki", 3000, Residents(14_100, 5_600, 0.484, -0.8), _towns("相可/オウカ/Oka", "勢和/セイワ/Seiwa", "丹生/ニュウ/Nyu", "五桂/ゴカツラ/Gokatsura")),
+    "244422": Area(34.552, 136.619, "0596", "meiwa", 600, Residents(22_300, 8_900, 0.483, -0.4), _towns("斎宮/サイクウ/Saiku", "大淀/オイズ/Oizu", "上御糸/カミミイト/Kamimiito")),
+    "244431": Area(34.392, 136.408, "0598", "odai", 500, Residents(8_500, 4_000, 0.472, -2.1), _towns("佐原/サハラ/Sahara", "栃原/トチハラ/Tochihara", "大杉/オオスギ/Osugi")),
+    "244619": Area(34.486, 136.632, "0596", "tamaki", 400, Residents(15_100, 5_900, 0.488, -0.3), _towns("田丸/タマル/Tamaru", "有田/アリタ/Arita", "下外城田/シモトキダ/Shimotokida")),
+    "244708": Area(34.436, 136.626, "0596", "watarai", 300, Residents(7_900, 3_100, 0.485, -1.6), _towns("棚橋/タナハシ/Tanahashi", "内城田/ウチキダ/Uchikida", "一之瀬/イチノセ/Ichinose")),
+    "244716": Area(34.357, 136.417, "0598", "taiki", 600, Residents(7_700, 3_800, 0.468, -2.5), _towns("滝原/タキハラ/Takihara", "錦/ニシキ/Nishiki", "柏野/カシワノ/Kashiwano")),
+    "244724": Area(34.352, 136.704, "0599", "minamiise", 800, Residents(10_800, 5_600, 0.465, -2.6), _towns("五ヶ所/ゴカショ/Gokasho", "南島/ナントウ/Nanto", "宿浦/シュクノウラ/Shukunoura")),
+    "245437": Area(34.211, 136.337, "0597", "kihoku", 1000, Residents(14_900, 7_400, 0.467, -2.0), _towns("海山/ミヤマ/Miyama", "紀伊長島/キイナガシマ/Kiinagashima", "引本/ヒキモト/Hikimoto")),
+    "245615": Area(33.813, 136.048, "05979", "mihama", 600, Residents(8_300, 3_900, 0.466, -1.7), _towns("阿田和/アタワ/Atawa", "尾呂志/オロシ/Oroshi", "神志山/コウシヤマ/Koshiyama")),
+    "245623": Area(33.765, 136.008, "0735", "kiho", 300, Residents(10_700, 4_900, 0.470, -1.0), _towns("鵜殿/ウドノ/Udono", "井田/イダ/Ida", "神内/コウノウチ/Konouchi")),
 }  # fmt: skip
 
 

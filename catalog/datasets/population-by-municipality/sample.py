@@ -10,38 +10,6 @@ from openpyxl.styles import Alignment, Font
 
 from transforms.samples import Municipality, save_workbook
 
-# 令和5年4月1日現在, roughly: 人口, 世帯数, 男の割合, 年間の人口増減率 (%). The coast and the south shrink fastest.
-POPULATION = {
-    "242012": (272_000, 124_500, 0.487, -0.6),  # 津市
-    "242021": (309_500, 139_000, 0.498, -0.3),  # 四日市市
-    "242039": (121_500, 54_800, 0.475, -0.9),  # 伊勢市
-    "242047": (157_500, 68_500, 0.481, -0.7),  # 松阪市
-    "242055": (139_700, 60_500, 0.490, -0.3),  # 桑名市
-    "242071": (194_800, 86_000, 0.500, -0.4),  # 鈴鹿市
-    "242080": (75_800, 33_500, 0.479, -1.0),  # 名張市
-    "242098": (16_500, 8_700, 0.470, -2.0),  # 尾鷲市
-    "242101": (49_300, 22_000, 0.505, -0.2),  # 亀山市
-    "242110": (16_900, 7_600, 0.476, -2.2),  # 鳥羽市
-    "242128": (15_600, 8_000, 0.466, -2.0),  # 熊野市
-    "242144": (44_400, 17_600, 0.503, -0.6),  # いなべ市
-    "242152": (45_600, 20_400, 0.474, -1.9),  # 志摩市
-    "242161": (86_600, 38_900, 0.490, -1.1),  # 伊賀市
-    "243035": (5_900, 2_300, 0.510, -1.5),  # 木曽岬町
-    "243248": (25_400, 10_100, 0.487, -0.4),  # 東員町
-    "243418": (40_300, 16_400, 0.492, -0.2),  # 菰野町
-    "243434": (11_200, 4_400, 0.494, 0.5),  # 朝日町
-    "243442": (15_400, 6_600, 0.507, 0.3),  # 川越町
-    "244414": (14_100, 5_600, 0.484, -0.8),  # 多気町
-    "244422": (22_300, 8_900, 0.483, -0.4),  # 明和町
-    "244431": (8_500, 4_000, 0.472, -2.1),  # 大台町
-    "244619": (15_100, 5_900, 0.488, -0.3),  # 玉城町
-    "244708": (7_900, 3_100, 0.485, -1.6),  # 度会町
-    "244716": (7_700, 3_800, 0.468, -2.5),  # 大紀町
-    "244724": (10_800, 5_600, 0.465, -2.6),  # 南伊勢町
-    "245437": (14_900, 7_400, 0.467, -2.0),  # 紀北町
-    "245615": (8_300, 3_900, 0.466, -1.7),  # 御浜町
-    "245623": (10_700, 4_900, 0.470, -1.0),  # 紀宝町
-}
 FIRST_MONTH = dt.date(2023, 4, 1)
 HOUSEHOLD_GROWTH = 0.8  # % a year above the population's: fewer people per household every year
 NOTES = (
@@ -76,7 +44,7 @@ def estimates(
     """Each month's estimate per 市町: a steady trend from April 2023 with a little monthly noise."""
     found: dict[dt.date, list[Estimate]] = {month: [] for month in months}
     for municipality in municipalities:
-        population, households, male_share, rate = POPULATION[municipality.code]
+        population, households, male_share, rate = municipality.area.residents
         previous = None
         for month in months:
             years = (month.year - FIRST_MONTH.year) + (month.month - FIRST_MONTH.month) / 12
