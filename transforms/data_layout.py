@@ -193,6 +193,7 @@ class DataLayout:
         return self.root / RAW / dataset
 
     def raw_file(self, dataset: str, sha256: str) -> Path:
+        """An accepted submission, normalised, named by the sha256 of the bytes received."""
         return self.raw_dir(dataset) / f"{sha256}.parquet"
 
     def raw_latest(self, dataset: str) -> Path:
@@ -214,6 +215,7 @@ class DataLayout:
         return self.root / CURATED / dataset
 
     def curated_file(self, dataset: str, version: str) -> Path:
+        """A validated version, named by the hash of its content: the same table is the same file."""
         return self.curated_dir(dataset) / f"{version}.parquet"
 
     def curated_latest(self, dataset: str) -> Path:

@@ -36,4 +36,4 @@ def connect_dataset(dataset: str, outlet_events: Any = None, run_id: str | None 
     if run.published_new_version and outlet_events is not None:
         extra = {"version": run.version, "rows": run.rows, "inputs": run.inputs}
         outlet_events[curated_alias(dataset)].add(curated_asset(dataset), extra=extra)
-    return {key: value for key, value in asdict(run).items() if key != "join_quality"}
+    return asdict(run.ledger_line())  # the run as the connect ledger keeps it: joins by their counts

@@ -1,20 +1,14 @@
+"""transforms/data_layout.py: every path under the data root, and ledger lines that read back as they were written."""
+
 import json
 from pathlib import Path
 
 import pytest
 
-from transforms.data_layout import (
-    CONNECT_RUNS,
-    PUBLISHES,
-    SUBMISSIONS,
-    ConnectLine,
-    DataLayout,
-    PublishFailure,
-    PublishLine,
-    Submission,
-)
+from transforms import data_layout as ledgers
+from transforms.data_layout import DataLayout
 
-SUBMISSION = Submission(
+SUBMISSION = ledgers.Submission(
     department="agriculture",
     original_name="豚熱.csv",
     received_at="2026-12-01T09:00:00+00:00",
@@ -26,7 +20,7 @@ SUBMISSION = Submission(
     raw_path="/data/raw/csf-wild-boar/x.parquet",
     inbox_mtime_ns=17,
 )
-CONNECT_LINE = ConnectLine(
+CONNECT_LINE = ledgers.ConnectLine(
     dataset="csf-wild-boar-monthly",
     run="20261201T090000000000Z",
     at="2026-12-01T09:00:00+00:00",
@@ -35,7 +29,7 @@ CONNECT_LINE = ConnectLine(
     reason={"code": "join_blocked", "ja": "結合できません", "en": "join blocked"},
     join=[{"input": "csf-wild-boar", "column": "市町名", "rows": 3, "matched_rows": 2}],
 )
-PUBLISHED = PublishLine(
+PUBLISHED = ledgers.PublishLine(
     dataset="csf-wild-boar",
     version="0123456789abcdef",
     rows=3,
@@ -46,7 +40,7 @@ PUBLISHED = PublishLine(
     seconds=1.25,
     change={"version": "0123456789abcdef", "added": 3},
 )
-FAILED = PublishFailure(
+FAILED = ledgers.PublishFailure(
     dataset="csf-wild-boar",
     ckan_url="http://ckan/dataset/csf-wild-boar",
     time="2026-12-01T18:05:00+09:00",
@@ -74,7 +68,7 @@ def test_paths_are_the_documented_folders_under_the_root(tmp_path: Path) -> None
     assert layout.failed_run_report("csf-wild-boar-monthly", "r1").html == curated / "failed" / "r1" / "report.html"
     assert layout.publish_lock("csf-wild-boar-monthly").parent == curated
     assert layout.rollback_marker("csf-wild-boar-monthly").parent == curated
-    assert layout.ledger_file(PUBLISHES) == tmp_path / "ledger" / "publish.jsonl"
+    assert layout.ledger_file(ledgers.PUBLISHES) == tmp_path / "ledger" / "publish.jsonl"
     assert layout.samples_dir() == tmp_path / "samples"
 
 
@@ -92,62 +86,44 @@ def test_without_a_root_the_layout_is_under_odl_data_root(tmp_path: Path, monkey
 
 def test_records_round_trip_through_their_ledgers(tmp_path: Path) -> None:
     layout = DataLayout(tmp_path)
-    layout.append(SUBMISSIONS, SUBMISSION)
-    layout.append(CONNECT_RUNS, CONNECT_LINE)
-    layout.append(PUBLISHES, PUBLISHED)
-    layout.append(PUBLISHES, FAILED)
-    assert layout.read(SUBMISSIONS) == [SUBMISSION]
-    assert layout.read(CONNECT_RUNS) == [CONNECT_LINE]
-    assert layout.read(PUBLISHES) == [PUBLISHED, FAILED]
+    layout.append(ledgers.SUBMISSIONS, SUBMISSION)
+    layout.append(ledgers.CONNECT_RUNS, CONNECT_LINE)
+    layout.append(ledgers.PUBLISHES, PUBLISHED)
+    layout.append(ledgers.PUBLISHES, FAILED)
+    assert layout.read(ledgers.SUBMISSIONS) == [SUBMISSION]
+    assert layout.read(ledgers.CONNECT_RUNS) == [CONNECT_LINE]
+    assert layout.read(ledgers.PUBLISHES) == [PUBLISHED, FAILED]
 
 
 def test_a_line_holds_its_records_fields_in_order_and_nothing_else(tmp_path: Path) -> None:
     layout = DataLayout(tmp_path)
-    layout.append(PUBLISHES, PUBLISHED)
-    layout.append(PUBLISHES, FAILED)
-    published, failed = layout.ledger_file(PUBLISHES).read_text(encoding="utf-8").splitlines()
-    assert list(json.loads(published)) == [
-        "dataset",
-        "version",
-        "rows",
-        "outcome",
-        "ckan_url",
-        "time",
-        "finished_at",
-        "seconds",
-        "change",
-    ]
-    assert list(json.loads(failed)) == [
-        "dataset",
-        "version",
-        "rows",
-        "outcome",
-        "ckan_url",
-        "time",
-        "finished_at",
-        "error",
-    ]
+    layout.append(ledgers.PUBLISHES, PUBLISHED)
+    layout.append(ledgers.PUBLISHES, FAILED)
+    published, failed = layout.ledger_file(ledgers.PUBLISHES).read_text(encoding="utf-8").splitlines()
+    common = ["dataset", "version", "rows", "outcome", "ckan_url", "time", "finished_at"]
+    assert list(json.loads(published)) == [*common, "seconds", "change"]
+    assert list(json.loads(failed)) == [*common, "error"]
     assert '"ckan_url": "http://ckan/dataset/csf-wild-boar"' in published  # Japanese and URLs unescaped
 
 
 def test_a_line_cut_short_by_a_crash_is_skipped(tmp_path: Path) -> None:
     layout = DataLayout(tmp_path)
-    layout.append(PUBLISHES, PUBLISHED)
-    with layout.ledger_file(PUBLISHES).open("a", encoding="utf-8") as handle:
+    layout.append(ledgers.PUBLISHES, PUBLISHED)
+    with layout.ledger_file(ledgers.PUBLISHES).open("a", encoding="utf-8") as handle:
         handle.write('{"dataset": "cut sho')
-    assert layout.read(PUBLISHES) == [PUBLISHED]
+    assert layout.read(ledgers.PUBLISHES) == [PUBLISHED]
 
 
 def test_missing_keys_take_defaults_unknown_keys_are_ignored_and_a_line_without_its_outcome_is_skipped(
     tmp_path: Path,
 ) -> None:
     layout = DataLayout(tmp_path)
-    path = layout.ledger_file(CONNECT_RUNS)
+    path = layout.ledger_file(ledgers.CONNECT_RUNS)
     path.parent.mkdir(parents=True)
     lines = [{"dataset": "a", "outcome": "curated", "version": "v1", "older_key": 1}, {"dataset": "b"}]
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
-    assert layout.read(CONNECT_RUNS) == [ConnectLine(dataset="a", outcome="curated", version="v1")]
+    assert layout.read(ledgers.CONNECT_RUNS) == [ledgers.ConnectLine(dataset="a", outcome="curated", version="v1")]
 
 
 def test_an_empty_data_root_has_empty_ledgers(tmp_path: Path) -> None:
-    assert DataLayout(tmp_path).read(SUBMISSIONS) == []
+    assert DataLayout(tmp_path).read(ledgers.SUBMISSIONS) == []

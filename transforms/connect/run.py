@@ -7,7 +7,7 @@ is rewritten and the outcome is "unchanged".
 """
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,22 +45,11 @@ class Connected:
         return any(join.blocking for join in self.joins)
 
 
-@dataclass
-class ConnectRun:
-    dataset: str
-    run: str
-    at: str
-    outcome: str  # curated | unchanged | blocked | failed
-    inputs: dict[str, str] = field(default_factory=dict)  # input dataset → sha256 of its accepted submission
-    version: str | None = None
-    rows: int | None = None
-    path: str | None = None
-    report_html: str | None = None
-    report_json: str | None = None
-    reason: dict[str, str] | None = None  # {code, ja, en} when blocked or failed
-    failed_expectations: list[str] = field(default_factory=list)
+@dataclass(kw_only=True)
+class ConnectRun(ConnectLine):
+    """A connect run as it goes: its ledger line's fields, plus each join's quality with its examples."""
+
     join_quality: list[dict[str, Any]] = field(default_factory=list)
-    airflow_run_id: str | None = None
 
     @property
     def published_new_version(self) -> bool:
@@ -74,8 +63,8 @@ class ConnectRun:
 
     def ledger_line(self) -> ConnectLine:
         """The run as the connect ledger keeps it: each join by its counts, without examples."""
-        line = {key: value for key, value in asdict(self).items() if key != "join_quality"}
-        return ConnectLine(**line, join=[{key: join[key] for key in JOIN_COUNTS} for join in self.join_quality])
+        line = {column.name: getattr(self, column.name) for column in fields(ConnectLine)}
+        return ConnectLine(**line | {"join": [{key: join[key] for key in JOIN_COUNTS} for join in self.join_quality]})
 
 
 def connect_tables(

@@ -181,17 +181,10 @@ class Publisher:
         if not force and before.serves(contract, version, desired):
             log.info("%s: version %s is already published; nothing written", name, version)
             resource_ids = {role: str(r["id"]) for role, r in before.resources.items()}
-            seconds = time.perf_counter() - started
             return PublishResult(
-                contract.id,
-                version,
-                typed.num_rows,
-                "unchanged",
-                self.ckan.dataset_url(name),
-                resource_ids,
-                None,
-                seconds,
-            )
+                contract.id, version, typed.num_rows, "unchanged", self.ckan.dataset_url(name), resource_ids,
+                seconds=time.perf_counter() - started,
+            )  # fmt: skip
 
         package_id = self._ensure_dataset(name, before.package, desired)
         datastore_id, reshape = self._ensure_datastore_table(contract, before, package_id)
