@@ -46,19 +46,26 @@ def step(text: str) -> None:
 
 
 def submit_samples(data_root: Path) -> int:
-    """Samples into the inboxes, skipping any whose bytes were already received; returns how many went in."""
+    """Samples into the inboxes, skipping any already received for its dataset; returns how many went in.
+
+    A sample goes in as a department drops it, found by the file patterns; only where the patterns
+    would not route it to the dataset whose folder wrote it (a folder just copied, say) does it go
+    in as `odl submit --dataset` sends it.
+    """
     layout = DataLayout(data_root)
     samples = layout.samples_dir()
     subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "make_samples.py"), str(samples)], check=True)
     contracts, departments = load_source_contracts(), load_departments()
     submitted = 0
-    for department_dir in sorted(path for path in samples.iterdir() if path.is_dir()):
-        department = departments[department_dir.name]
-        for sample in sorted(department_dir.iterdir()):
-            if layout.manifest(sha256_of(sample)).exists():
+    for dataset_dir in sorted(path for path in samples.glob("*/*") if path.is_dir() and path.name in contracts):
+        department, dataset = departments[dataset_dir.parent.name], dataset_dir.name
+        for sample in sorted(dataset_dir.iterdir()):
+            received = _json(layout.manifest(sha256_of(sample))).get("submissions", [])
+            if any(earlier.get("dataset") == dataset for earlier in received):
                 print(f"  {department.name}: {sample.name} (already received)")
                 continue
-            submit(sample, department, identify_dataset(sample, department.id, contracts))
+            found = identify_dataset(sample, department.id, contracts)
+            submit(sample, department, None if found == dataset else dataset)
             print(f"  {department.name}: {sample.name} → data/inbox/{department.id}/")
             submitted += 1
     return submitted

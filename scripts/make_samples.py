@@ -1,6 +1,6 @@
 """Realistic, messy departmental submissions for the demo: `python scripts/make_samples.py OUT_DIR`.
 
-Writes OUT_DIR/<department-id>/<file>: every dataset folder with a sample.py writes its files
+Writes OUT_DIR/<department-id>/<dataset-id>/<file>: every dataset folder with a sample.py writes its files
 (transforms/samples.py says how they are made). Deterministic: two runs write byte-identical files.
 """
 
@@ -21,7 +21,7 @@ def main(argv: Sequence[str]) -> int:
     for contract in load_source_contracts().values():
         sample = sample_of(contract)
         if sample is not None:
-            sample.write_samples(out / contract.department, municipalities)
+            sample.write_samples(out / contract.department / contract.id, municipalities)
     return 0
 
 

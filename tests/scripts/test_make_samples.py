@@ -17,12 +17,12 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_samples.py"
 
 
 def _expected() -> dict[str, tuple[str, dict[str, object]]]:
-    """Every sample file the folders promise, as department/file → (dataset, what the check says)."""
+    """Every sample file the folders promise, as department/dataset/file → (dataset, what the check says)."""
     found = {}
     for contract in load_source_contracts().values():
         sample = sample_of(contract)
         for name, expected in (sample.EXPECTED if sample else {}).items():
-            found[f"{contract.department}/{name}"] = (contract.id, expected)
+            found[f"{contract.department}/{contract.id}/{name}"] = (contract.id, expected)
     return found
 
 
@@ -61,7 +61,7 @@ def test_each_file_is_recognised_by_exactly_one_contract_of_its_department(
 ) -> None:
     contracts = load_source_contracts()
     for name, (dataset, _) in {**VALID, **REJECTED}.items():
-        department, filename = name.split("/")
+        department, _, filename = name.split("/")
         matches = [c.id for c in contracts.values() if c.department == department and c.matches_filename(filename)]
         assert matches == [dataset], name
 
