@@ -254,6 +254,13 @@ def _source_contract(path: Path) -> SourceContract:
 def _published_contract(path: Path, sources: dict[str, SourceContract]) -> PublishedContract:
     raw = _read_yaml(path)
     _check_identity(raw, path)
+    # A folder holding both contracts is built from its own source unless it names other inputs;
+    # `columns_from_source: true` inherits that source's columns. So a copied folder needs no edit here.
+    own_source = raw["id"] if (path.parent / SOURCE_FILE).is_file() else None
+    if own_source and not raw.get("inputs"):
+        raw["inputs"] = [own_source]
+    if raw.get("columns_from_source") is True:
+        raw["columns_from_source"] = own_source
     inherited: tuple[Column, ...] = ()
     if "columns_from_source" in raw:
         if raw["columns_from_source"] not in sources:

@@ -63,8 +63,6 @@ def copy_of_evacuation_sites(catalog: Path, new_id: str) -> Path:
         text = (folder / name).read_text(encoding="utf-8")
         text = text.replace("id: evacuation-sites", f"id: {new_id}").replace("title: 指定緊急避難場所一覧", "title: 指定避難所一覧")
         text = text.replace('file_patterns: ["*避難場所*", "*evacuation*"]', 'file_patterns: ["*指定避難所*"]')
-        text = text.replace("columns_from_source: evacuation-sites", f"columns_from_source: {new_id}")
-        text = text.replace("inputs: [evacuation-sites]", f"inputs: [{new_id}]")
         (folder / name).write_text(text, encoding="utf-8")
     return folder
 
