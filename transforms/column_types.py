@@ -155,7 +155,6 @@ def _japanese_parser(rule: str) -> Parser:
     return parse
 
 
-_parse_decimal = _japanese_parser("parse_decimals")
 _parse_flag = _japanese_parser("parse_flags")
 _parse_date = _japanese_parser("parse_dates")
 _parse_time = _japanese_parser("parse_times")
@@ -167,6 +166,12 @@ def _parse_integer(values: "pd.Series", column: "Column", municipalities: "Munic
     from transforms.japanese import parse_integers
 
     return parse_integers(values, non_negative=column.non_negative)
+
+
+def _parse_decimal(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
+    from transforms.japanese import parse_decimals
+
+    return parse_decimals(values, non_negative=column.non_negative)
 
 
 def _parse_year_month(values: "pd.Series", column: "Column", municipalities: "Municipalities") -> "Parsed":
@@ -234,7 +239,7 @@ TYPES: dict[str, ColumnType] = {
         ColumnType("integer", "整数。non_negative なら0以上", _parse_integer, CURATED_INTEGER, INT8),
         ColumnType(
             "decimal",
-            "数値（小数を含む）。書かれた桁のまま公開する",
+            "数値（小数を含む）。書かれた桁のまま公開する。non_negative なら0以上",
             _parse_decimal,
             CURATED_FLOAT,
             NUMERIC,

@@ -32,7 +32,7 @@ class Column:
     type: str
     required: bool = False
     in_mie: bool = False  # lg_code: must be one of Mie's codes
-    non_negative: bool = False  # integer
+    non_negative: bool = False  # integer and decimal
     choices: tuple[str, ...] = ()  # choice
     label_en: str = ""  # for the published data dictionary
     description: str = ""  # Japanese notes for the published data dictionary

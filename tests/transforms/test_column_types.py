@@ -63,6 +63,24 @@ def test_each_type_parses_a_good_cell_without_errors() -> None:
         assert parsed.errors.isna().all(), name
 
 
+def test_a_non_negative_decimal_column_refuses_a_negative_value_at_its_row(tmp_path: Path) -> None:
+    (tmp_path / "departments.yaml").write_text((CATALOG / "departments.yaml").read_text(encoding="utf-8"))
+    folder = tmp_path / "datasets" / "lengths"
+    folder.mkdir(parents=True)
+    (folder / "source.yaml").write_text(
+        "id: lengths\ntitle: t\ndepartment: infrastructure\nfile_patterns: ['*x*']\nkey: [A]\n"
+        "columns:\n  - {name: A, type: text}\n  - {name: 長さ, type: decimal, non_negative: true}\n"
+        "  - {name: 差, type: decimal}\n",
+        encoding="utf-8",
+    )
+    source = discover(tmp_path).sources["lengths"]
+    raw = pd.DataFrame({"A": ["a", "b", "c"], "長さ": ["12.5", "－０．５", "0"], "差": ["-3.5"] * 3}, index=[2, 3, 4])
+    table, findings = normalise(raw, source, MUNICIPALITIES, set())
+    assert [(f.row, f.column, f.code) for f in findings] == [(3, "長さ", "negative_number")]
+    assert findings[0].message == "「長さ」の値「－０．５」が負の数です。0以上の数を入力してください。"
+    assert list(table["差"]) == ["-3.5"] * 3  # a decimal column without the rule keeps its negative values
+
+
 def test_formats_in_the_suite_match_what_the_check_makes() -> None:
     for name, type_ in TYPES.items():
         if type_.format:

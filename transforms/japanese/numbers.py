@@ -29,18 +29,21 @@ def parse_integers(s: pd.Series, *, non_negative: bool) -> Parsed:
     return build(raw, s.index, value, errors)
 
 
-def parse_decimals(s: pd.Series) -> Parsed:
+def parse_decimals(s: pd.Series, *, non_negative: bool = False) -> Parsed:
     """Decimals as canonical strings: digits as given less needless zeros ("034.7300" → "34.73", ".5" → "0.5").
 
-    Errors: invalid_number.
+    Errors: invalid_number, negative_number when non_negative.
     """
     raw, text = cells(s)
     text = _numeric_text(raw, text)
     valid = text.str.fullmatch(_DECIMAL).to_numpy(dtype=bool)
     # An unmatched group is replaced by "": "1.500" → "1.5", "1.000" → "1".
     value = text.str.replace(r"\.0*$|(\.[0-9]*[1-9])0+$", r"\1", regex=True)
-    value = on_rows(value, value.str.match(r"[+-]?\."), _zero_before_point)
-    return build(raw, s.index, _canonical(value), [("invalid_number", ~valid & (raw != ""))])
+    value = _canonical(on_rows(value, value.str.match(r"[+-]?\."), _zero_before_point))
+    errors = [("invalid_number", ~valid & (raw != ""))]
+    if non_negative:
+        errors.append(("negative_number", valid & value.str.startswith("-").to_numpy(dtype=bool)))
+    return build(raw, s.index, value, errors)
 
 
 def _numeric_text(raw: np.ndarray, text: pd.Series) -> pd.Series:

@@ -9,8 +9,8 @@ def integer(raw: str, *, non_negative: bool = True) -> tuple[str, str | None]:
     return parsed.values.iloc[0], parsed.errors.iloc[0]
 
 
-def decimal(raw: str) -> tuple[str, str | None]:
-    parsed = parse_decimals(pd.Series([raw], dtype=object))
+def decimal(raw: str, *, non_negative: bool = False) -> tuple[str, str | None]:
+    parsed = parse_decimals(pd.Series([raw], dtype=object), non_negative=non_negative)
     return parsed.values.iloc[0], parsed.errors.iloc[0]
 
 
@@ -88,3 +88,13 @@ def test_decimals_accepted(raw: str, expected: str) -> None:
 @pytest.mark.parametrize("raw", ["1.2.3", "1,5", "1e-5", "1.23E+05", "abc", ".", "-", "34.7°", "北緯34"])
 def test_invalid_decimals(raw: str) -> None:
     assert decimal(raw) == (raw, "invalid_number")
+
+
+@pytest.mark.parametrize("raw", ["-1.5", "－０．５", "−12", "▲3.25", "-.5"])
+def test_negative_decimals_rejected_when_non_negative(raw: str) -> None:
+    assert decimal(raw, non_negative=True) == (raw, "negative_number")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("0", "0"), ("-0.0", "0"), ("12.50", "12.5"), ("", "")])
+def test_zero_and_positive_decimals_pass_when_non_negative(raw: str, expected: str) -> None:
+    assert decimal(raw, non_negative=True) == (expected, None)
