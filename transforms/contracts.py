@@ -140,10 +140,16 @@ def load_code(folder: Path, filename: str) -> ModuleType:
         return module
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None or not path.is_file():
-        raise ContractError(path, "no such file in the dataset folder", "データセットのフォルダにこのファイルがありません")
+        raise ContractError(
+            path, "no such file in the dataset folder", "データセットのフォルダにこのファイルがありません"
+        )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses defined in the file look their module up while it runs
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]  # a file that failed is imported again next time, not served half-run
+        raise
     return module
 
 
@@ -155,6 +161,58 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ContractError(path, "not a mapping of fields", "「項目: 値」の形になっていません")
     return raw
+
+
+# What each field of a contract holds; a YAML slip (`key: ID`, `file_patterns: "*AED*"`) is refused
+# here rather than read as something else.
+SOURCE_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "title": (str,),
+    "department": (str,),
+    "file_patterns": (list, str),
+    "key": (list, str),
+    "columns": (list, dict),
+    "checks": (list, dict),
+    "layout": (str,),
+}
+PUBLISHED_FIELDS: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "title": (str,),
+    "title_en": (str,),
+    "department": (str,),
+    "description": (str,),
+    "tags": (list, str),
+    "update_frequency": (str,),
+    "inputs": (list, str),
+    "transform": (str,),
+    "params": (dict,),
+    "key": (list, str),
+    "columns_from_source": (str, bool),
+    "columns": (list, dict),
+    "standard_dataset": (str,),
+}
+SHAPE_NAMES = {str: "文字列", bool: "true/false", dict: "「項目: 値」", list: "リスト [..]"}
+
+
+def _check_fields(raw: dict[str, Any], fields: dict[str, tuple[type, ...]], path: Path) -> None:
+    """Every field known and of its shape: (list, str) is a list of strings, (str, bool) either one."""
+    for name, value in raw.items():
+        if name not in fields:
+            raise ContractError(
+                path, f"unknown field {name!r} (known: {', '.join(fields)})", f"項目「{name}」は使えません", str(name)
+            )
+        shape = fields[name]
+        if shape[0] is list:
+            fits = isinstance(value, list) and all(isinstance(item, shape[1]) for item in value)
+            expected_en, expected_ja = f"a list of {shape[1].__name__}", f"{SHAPE_NAMES[shape[1]]}のリスト [..]"
+        else:
+            fits = value is None or isinstance(value, shape)
+            expected_en = " or ".join(kind.__name__ for kind in shape)
+            expected_ja = "または".join(SHAPE_NAMES[kind] for kind in shape)
+        if not fits:
+            raise ContractError(
+                path, f"field {name!r} must be {expected_en}", f"項目「{name}」は{expected_ja}で書きます", name
+            )
 
 
 def _required(raw: dict[str, Any], field_name: str, path: Path) -> Any:
@@ -175,7 +233,10 @@ def _column(raw: dict[str, Any], where: Path) -> Column:
         )
     if raw["type"] == "choice" and not raw.get("choices"):
         raise ContractError(
-            where, f"choice column {raw['name']!r} lists no choices", f"列「{raw['name']}」に choices がありません", "columns"
+            where,
+            f"choice column {raw['name']!r} lists no choices",
+            f"列「{raw['name']}」に choices がありません",
+            "columns",
         )
     return Column(
         name=str(raw["name"]),
@@ -212,13 +273,17 @@ def _code_file(raw: dict[str, Any], field_name: str, path: Path) -> str | None:
     value = raw.get(field_name)
     if isinstance(value, str) and value.endswith(".py") and not (path.parent / value).is_file():
         raise ContractError(
-            path, f"{field_name} names {value}, not in the folder", f"{field_name} の {value} がフォルダにありません", field_name
+            path,
+            f"{field_name} names {value}, not in the folder",
+            f"{field_name} の {value} がフォルダにありません",
+            field_name,
         )
     return value
 
 
 def _source_contract(path: Path) -> SourceContract:
     raw = _read_yaml(path)
+    _check_fields(raw, SOURCE_FIELDS, path)
     _check_identity(raw, path)
     columns = tuple(_column(column, path) for column in _required(raw, "columns", path))
     names = [column.name for column in columns]
@@ -253,6 +318,7 @@ def _source_contract(path: Path) -> SourceContract:
 
 def _published_contract(path: Path, sources: dict[str, SourceContract]) -> PublishedContract:
     raw = _read_yaml(path)
+    _check_fields(raw, PUBLISHED_FIELDS, path)
     _check_identity(raw, path)
     # A folder holding both contracts is built from its own source unless it names other inputs;
     # `columns_from_source: true` inherits that source's columns. So a copied folder needs no edit here.
@@ -321,6 +387,14 @@ def _check_department(contract: SourceContract | PublishedContract, departments:
         )
 
 
+def _as_contract_error(problem: Exception, path: Path) -> ContractError:
+    if isinstance(problem, ContractError):
+        return problem
+    log.exception("unexpected problem reading %s", path)
+    kind = type(problem).__name__
+    return ContractError(path, f"cannot be read ({kind}: {problem})", f"読み取れません（{kind}: {problem}）")
+
+
 def discover(catalog_dir: Path | None = None) -> Catalog:
     """Every dataset folder's contracts; a broken folder is set aside with its problem, never raised."""
     departments = load_departments(catalog_dir)
@@ -338,16 +412,16 @@ def discover(catalog_dir: Path | None = None) -> Catalog:
                 contract = _source_contract(folder / SOURCE_FILE)
                 _check_department(contract, departments)
                 sources[contract.id] = contract
-            except ContractError as problem:
-                broken[folder.name] = problem
+            except Exception as problem:  # whatever a folder holds, the other folders go on
+                broken[folder.name] = _as_contract_error(problem, folder / SOURCE_FILE)
     for folder in folders:
         if (folder / PUBLISHED_FILE).is_file() and folder.name not in broken:
             try:
                 built = _published_contract(folder / PUBLISHED_FILE, sources)
                 _check_department(built, departments)
                 published[built.id] = built
-            except ContractError as problem:
-                broken[folder.name] = problem
+            except Exception as problem:
+                broken[folder.name] = _as_contract_error(problem, folder / PUBLISHED_FILE)
                 sources.pop(folder.name, None)
     for output in list(published.values()):  # built from a folder found broken after it was read
         missing = [name for name in output.inputs if name not in sources]

@@ -83,7 +83,7 @@ def test_a_copied_folder_is_listed_checked_and_connected_with_no_other_file_edit
     assert connected.validation is not None and connected.validation.success
     # Its copied suite.json still names evacuation-sites: listed, usable, and flagged as not current.
     (entry,) = [e for e in dataset_folders_status(tmp_path / "catalog") if e.id == "shelters"]
-    assert entry.kind == "both" and [p["file"] for p in entry.problems] == [str(folder / "suite.json")]
+    assert entry.kind == "both" and {p["file"] for p in entry.problems} == {str(folder / "source.yaml"), str(folder / "suite.json")}
 
 
 def test_a_broken_folder_never_stops_the_other_datasets_dags_from_parsing(

@@ -77,6 +77,11 @@ columns:
         (("department: tourism", "department: nobody"), "unknown department"),
         (("id: broken", "id: other"), "differs from the folder name"),
         (("columns:", "checks: [{check: date_order, later: B, earlier: C}]\ncolumns:"), "unknown columns ['C']"),
+        (("key: [A]", "key: A"), "field 'key' must be a list of str"),
+        (('file_patterns: ["*x*"]', 'file_patterns: "*x*"'), "field 'file_patterns' must be a list of str"),
+        (("columns:", "checks: [coordinates]\ncolumns:"), "field 'checks' must be a list of dict"),
+        (("title: t", "titel: t"), "unknown field 'titel'"),
+        (("department: tourism", "department: [tourism]"), "field 'department' must be str"),
     ],
 )
 def test_malformed_contracts_are_set_aside_with_the_file_and_a_japanese_message(

@@ -135,14 +135,14 @@ def contract_expectations(contract: PublishedContract, municipalities: Municipal
     return found
 
 
-def handwritten_path(contract: PublishedContract) -> Path:
+def checks_path(contract: PublishedContract) -> Path:
     return contract.path.parent / CHECKS_FILE
 
 
 def generate_suite(contract: PublishedContract, municipalities: Municipalities) -> dict[str, Any]:
     """The suite for a published dataset: the contract's expectations, then the hand-written ones."""
     handwritten: dict[str, Any] = {"derived_tables": {}, "expectations": []}
-    path = handwritten_path(contract)
+    path = checks_path(contract)
     if path.exists():
         handwritten |= json.loads(path.read_text(encoding="utf-8"))
     for expectation in handwritten["expectations"]:
