@@ -3,7 +3,7 @@
 Runs when any of the dataset's inputs has a newly accepted submission (their raw Assets), with
 the latest accepted version of every input: builds the dataset with the contract's transform,
 joins it with Mie's 市町 reference data, and validates it with its Great Expectations suite
-(the folder's `suite.json`). A passing table becomes `data/curated/<dataset>/<version>.parquet`
+(generated from the contract and the folder's `checks.json`; `suite.json` is its committed copy). A passing table becomes `data/curated/<dataset>/<version>.parquet`
 (version = content hash) with its report beside it, and is announced on the curated Asset, which
 starts the create DAG. The same inputs give the same version and no announcement. An unmatched or
 ambiguous key, or a failed expectation, fails the run with the reason and the report's path

@@ -19,9 +19,12 @@ def main(argv: Sequence[str]) -> int:
     out = Path(argv[0])
     municipalities = load_municipalities()
     for contract in load_source_contracts().values():
-        sample = sample_of(contract)
-        if sample is not None:
-            sample.write_samples(out / contract.department / contract.id, municipalities)
+        try:
+            sample = sample_of(contract)
+            if sample is not None:
+                sample.write_samples(out / contract.department / contract.id, municipalities)
+        except Exception as problem:  # one folder's broken sample never keeps the others' from the demo
+            print(f"make_samples: {contract.id}: {type(problem).__name__}: {problem}", file=sys.stderr)
     return 0
 
 

@@ -3,6 +3,8 @@
 What each file should get from the check is data in its dataset folder (sample.py's EXPECTED).
 """
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +87,22 @@ def test_rejected_samples_fail_with_exactly_the_planted_mistakes(
     found = [f.code for f in result.errors]
     assert set(found) == codes
     assert len(found) == len(codes)
+
+
+def test_a_folder_whose_sample_raises_leaves_the_others_written(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "catalog", catalog, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (catalog / "datasets" / "tourist-visitors" / "sample.py").write_text("raise RuntimeError('half-written')\n")
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), str(tmp_path / "out")],
+        env={**os.environ, "ODL_CATALOG_DIR": str(catalog)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0
+    assert "tourist-visitors: RuntimeError: half-written" in run.stderr
+    written = {path.parent.name for path in (tmp_path / "out").rglob("*") if path.is_file()}
+    assert written == {dataset for dataset, _ in VALID.values()} - {"tourist-visitors"}

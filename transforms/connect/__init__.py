@@ -1,12 +1,12 @@
 """つなぐ connect: published datasets built from the accepted raw submissions, joined and validated.
 
-For each published contract (catalog/published/<dataset>.yaml):
+For each published contract (catalog/datasets/<dataset>/published.yaml):
 
-    builders.py     the registered transform named by the contract (`transform: …`) builds the table
+    builders.py     the contract's transform builds the table: its folder's transform.py or a shared one
     joins.py        every join with the reference data is reconciled: matched, unmatched, ambiguous keys
     tables.py       the table in the contract's column order and curated dtypes; its content hash (version)
-    suites.py       the Great Expectations suite generated from the contract, plus hand-written checks
-    derived.py      tables the cross-column and cross-dataset checks validate (sums, ratios)
+    suites.py       the Great Expectations suite generated from the contract, plus the folder's checks.json
+    derived.py      how the derived tables of a folder's derived.py (sums, ratios) reach those checks
     validation.py   Great Expectations core (ephemeral context) run over the table and derived tables
     report.py       the run's report for people (HTML, Japanese labels)
     run.py          one connect run: read inputs, build, reconcile, validate, write curated/ or failed/

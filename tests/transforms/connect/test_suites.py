@@ -52,7 +52,7 @@ def test_a_suite_holds_the_contract_rules(contracts, municipalities) -> None:
     assert all(e["meta"]["label_ja"] and e["meta"]["label_en"] for e in suite["expectations"])
 
 
-def test_gx_loads_every_committed_expectation(contracts, municipalities) -> None:
+def test_gx_loads_every_generated_expectation(contracts, municipalities) -> None:
     for contract in contracts.values():
         suite = load_suite(contract, municipalities)
         assert len(gx_suite(contract.id, suite["expectations"]).expectations) == len(suite["expectations"])
