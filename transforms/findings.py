@@ -73,6 +73,10 @@ MESSAGES: dict[str, str] = {
     "era_year_out_of_range": (
         "「{column}」の値「{value}」は{era}の期間を外れています（{era}は{first}から{last}まで）。年を確認してください。"
     ),
+    "invalid_fiscal_year": (
+        "「{column}」の値「{value}」を年度として読めません。昭和45年度、S45、1970 のように入力してください"
+        "（分からない場合は「不明」）。"
+    ),
     "invalid_time": "「{column}」の値「{value}」を時刻として読めません。09:00 のように「時:分」で入力してください。",
     "invalid_phone": (
         "「{column}」の値「{value}」を電話番号として読めません。059-224-2111 のように半角数字とハイフンで入力してください。"
@@ -88,6 +92,10 @@ MESSAGES: dict[str, str] = {
     ),
     "coordinates_incomplete": "「緯度」と「経度」は両方入力するか、両方空欄にしてください。",
     "date_order": "「{column}」({value}) が「{other}」({other_value}) より前になっています。日付を確認してください。",
+    "inspection_before_construction": (
+        "「{column}」の{value}（{year}年度）が「{other}」の{other_value}（{other_year}年度）より前になっています。"
+        "年度を確認してください。"
+    ),
     "duplicate_key": "{key} が {first_row} 行目と重複しています。同じデータは1行にしてください。",
 }
 

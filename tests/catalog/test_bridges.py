@@ -58,6 +58,12 @@ def test_unreadable_fiscal_years_have_a_code(layout: ModuleType, typed: str, cod
     assert layout.fiscal_year(typed)[:2] == ("", code)
 
 
+def test_an_era_year_out_of_range_names_the_eras_span(layout: ModuleType) -> None:
+    facts = {"era": "平成", "first": "1989-01-08", "last": "2019-04-30"}
+    assert layout.fiscal_year("平成32年度") == ("", "era_year_out_of_range", facts)
+    assert layout.fiscal_year("令和99年度")[:2] == ("2117", None)  # the current era has no last day
+
+
 @pytest.mark.parametrize(
     ("typed", "grade"),
     [

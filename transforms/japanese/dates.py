@@ -67,6 +67,14 @@ def western_year(era: str, number: str) -> int:
     return _FIRST_YEARS[era.upper()] + (1 if number == "元" else int(number)) - 1
 
 
+def era_span(era: str) -> tuple[date, date]:
+    """The first and last day of an era by name or letter: 平成 → (1989-01-08, 2019-04-30); the current era ends at date.max."""
+    for (name, letter, first), last in zip(ERAS, _LAST_DAYS, strict=True):
+        if era.upper() in (name, letter):
+            return first, last
+    raise ValueError(f"not a Japanese era: {era!r}")
+
+
 def date_error_params(raw: str) -> dict[str, str]:
     """The facts for an era_year_out_of_range message: {"era": "平成", "first": "1989-01-08", "last": "2019-04-30"}."""
     head = fold_ascii_width(pd.Series([raw], dtype=object)).iloc[0].replace(" ", "").upper()

@@ -7,22 +7,20 @@ column types check the rest:
 - 架設年度 and 最新点検年度 come as 和暦 (昭和45年度, S45, 平成元年度), 西暦 (1970, 1970年度) or 不明, and are
   kept as the 西暦 year (不明: empty); a bridge is not inspected before the year it was built;
 - 判定区分 (健全性の判定区分) comes as Ⅰ–Ⅳ, 1–4, I–IV, ⅰ–ⅳ or Ⅱ（予防保全段階）, and is kept as Ⅰ/Ⅱ/Ⅲ/Ⅳ;
-  anything else is left as typed for the choice check to report;
-- 橋長 and 幅員 are metres and never negative.
+  anything else is left as typed for the choice check to report.
 """
 
 import re
 import unicodedata
 from dataclasses import replace
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 import pandas as pd
 
 from transforms.contracts import SourceContract
 from transforms.findings import Finding, error
-from transforms.japanese import blank_markers_to_empty, parse_decimals
-from transforms.japanese.dates import ERAS
+from transforms.japanese import blank_markers_to_empty, date_error_params
+from transforms.japanese.dates import ERAS, era_span, western_year
 from transforms.layouts import Layout
 from transforms.readers import ReadResult, header_key
 from transforms.reference import Municipalities
@@ -30,7 +28,6 @@ from transforms.validate import contract_columns
 
 BUILT, INSPECTED, GRADE = "架設年度", "最新点検年度", "判定区分"
 YEAR_COLUMNS = (BUILT, INSPECTED)
-METRE_COLUMNS = ("橋長", "幅員")
 HEADER_ALIASES = {"管理番号": "橋梁ID", "市町名": "所在地"}
 HEADER_NAMES = [
     "橋梁ID", "管理番号", "橋梁名", "橋梁名_カナ", "路線名", "所在地", "市町名", "緯度", "経度",
@@ -41,29 +38,13 @@ GRADES = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ")
 # 道路橋定期点検要領: what each grade means, as registers sometimes write it after the grade or alone.
 STAGES = ("健全", "予防保全段階", "早期措置段階", "緊急措置段階")
 
-# The findings only this register has. The engine's error() knows only its own codes, so these are made here, once.
-MESSAGES = {
-    "invalid_fiscal_year": (
-        "「{column}」の値「{value}」を年度として読めません。昭和45年度、S45、1970 のように入力してください"
-        "（分からない場合は「不明」）。"
-    ),
-    "inspection_before_construction": (
-        "「{column}」の{value}（{year}年度）が「{other}」の{other_value}（{other_year}年度）より前になっています。"
-        "年度を確認してください。"
-    ),
-}
-
 _UNIT = re.compile(r"\((m|メートル)\)$")
-_ERA_INDEX = {key: index for index, (name, letter, _) in enumerate(ERAS) for key in (name, letter, name[0])}
-_ERA_KEYS = "|".join(sorted(_ERA_INDEX, key=len, reverse=True))
+# An era by name, letter or first character (昭45), as registers abbreviate it.
+_ERA_NAMES = {key: name for name, letter, _ in ERAS for key in (name, letter, name[0])}
+_ERA_KEYS = "|".join(sorted(_ERA_NAMES, key=len, reverse=True))
 _YEAR = re.compile(rf"(?:(?P<era>{_ERA_KEYS})\.?(?P<number>[0-9]{{1,2}}|元)|(?P<western>[12][0-9]{{3}}))(?:年度?)?")
-_LAST_DAYS = [following - timedelta(days=1) for _, _, following in ERAS[1:]] + [date.max]
 _GRADE = re.compile(r"(?P<grade>IV|I{1,3}|[1-4])(?:\((?P<stage>.+)\))?")
 _ROMAN = {"I": 0, "II": 1, "III": 2, "IV": 3, "1": 0, "2": 1, "3": 2, "4": 3}
-
-
-def _finding(code: str, *, row: int, column: str, **params: Any) -> Finding:
-    return Finding(code=code, message=MESSAGES[code].format(column=column, **params), row=row, column=column)
 
 
 def _header_name(cell: str) -> str:
@@ -88,13 +69,11 @@ def fiscal_year(text: str) -> tuple[str, str | None, dict[str, str]]:
         return "", "invalid_fiscal_year", {}
     if match["western"]:
         return match["western"], None, {}
-    era = _ERA_INDEX[match["era"]]
-    name, _, first = ERAS[era]
-    number = 1 if match["number"] == "元" else int(match["number"])
-    year = first.year + number - 1
-    if number < 1 or date(year, 4, 1) > _LAST_DAYS[era] or date(year + 1, 3, 31) < first:
-        last = "現在" if _LAST_DAYS[era] == date.max else _LAST_DAYS[era].isoformat()
-        return "", "era_year_out_of_range", {"era": name, "first": first.isoformat(), "last": last}
+    era = _ERA_NAMES[match["era"]]
+    year = western_year(era, match["number"])
+    first, last = era_span(era)
+    if date(year, 4, 1) > last or date(year + 1, 3, 31) < first:
+        return "", "era_year_out_of_range", date_error_params(era)
     return str(year), None, {}
 
 
@@ -123,9 +102,8 @@ def _years(table: pd.DataFrame) -> tuple[dict[str, pd.Series], list[Finding]]:
         for text, (_, code, facts) in parsed.items():
             if code is None:
                 continue
-            make = _finding if code in MESSAGES else error
             findings += [
-                make(code, row=int(row), column=column, value=text, **facts)
+                error(code, row=int(row), column=column, value=text, **facts)
                 for row in submitted.index[submitted == text]
             ]
     return years, findings
@@ -135,7 +113,7 @@ def _inspected_before_built(table: pd.DataFrame, years: dict[str, pd.Series]) ->
     built = pd.to_numeric(years[BUILT].where(years[BUILT] != ""), errors="coerce")
     inspected = pd.to_numeric(years[INSPECTED].where(years[INSPECTED] != ""), errors="coerce")
     return [
-        _finding(
+        error(
             "inspection_before_construction",
             row=int(row),
             column=INSPECTED,
@@ -149,25 +127,13 @@ def _inspected_before_built(table: pd.DataFrame, years: dict[str, pd.Series]) ->
     ]
 
 
-def _negative_metres(table: pd.DataFrame) -> list[Finding]:
-    findings = []
-    for column in METRE_COLUMNS:
-        submitted = table[column].astype(str).str.strip()
-        parsed = parse_decimals(blank_markers_to_empty(submitted))
-        negative = parsed.errors.isna() & parsed.values.astype(str).str.startswith("-")
-        findings += [
-            error("negative_number", row=int(row), column=column, value=submitted[row]) for row in table.index[negative]
-        ]
-    return findings
-
-
 def reshape(
     read: ReadResult, contract: SourceContract, municipalities: Municipalities
 ) -> tuple[pd.DataFrame, list[Finding]]:
     sheet = read.sheets[0]
     table, findings = contract_columns(replace(sheet, header=[_header_name(cell) for cell in sheet.header]), contract)
     years, year_findings = _years(table)
-    findings += year_findings + _inspected_before_built(table, years) + _negative_metres(table)
+    findings += year_findings + _inspected_before_built(table, years)
     grades = table[GRADE].astype(str).str.strip()
     readable = {text: soundness_grade(text) for text in grades.unique()}
     # An unreadable year is reported above and left empty; an unreadable grade is left as typed (invalid_choice).

@@ -1,8 +1,10 @@
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from transforms.japanese import date_error_params, parse_dates
-from transforms.japanese.dates import western_year
+from transforms.japanese.dates import era_span, western_year
 
 
 def date(raw: str) -> tuple[str, str | None]:
@@ -166,3 +168,11 @@ def test_era_boundaries_are_exact_for_every_era() -> None:
 def test_western_year_of_an_era_year_by_name_or_letter() -> None:
     era_years = [("令和", "6"), ("R", "元"), ("h", "31"), ("平成", "元"), ("S", "45"), ("大正", "15")]
     assert [western_year(era, number) for era, number in era_years] == [2024, 2019, 2019, 1989, 1970, 1926]
+
+
+def test_era_span_is_the_first_and_last_day_by_name_or_letter() -> None:
+    assert era_span("平成") == (dt.date(1989, 1, 8), dt.date(2019, 4, 30))
+    assert era_span("s") == (dt.date(1926, 12, 25), dt.date(1989, 1, 7))
+    assert era_span("令和") == (dt.date(2019, 5, 1), dt.date.max)
+    with pytest.raises(ValueError):
+        era_span("西暦")
