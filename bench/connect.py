@@ -46,7 +46,10 @@ def normalise_join_validate(path: Path, source_dataset: str, catalog_dir: Path |
         table = curated_dtypes(built.table, contract)
         joined = time.perf_counter()
         validation = validate(
-            table, load_suite(contract, municipalities), DerivedContext(inputs, published, municipalities), built.source_rows
+            table,
+            load_suite(contract, municipalities),
+            DerivedContext(inputs, published, municipalities),
+            built.source_rows,
         )
         result["datasets"][contract.id] = {
             "rows": len(table),

@@ -52,9 +52,7 @@ def test_unknown_codes_block_code_joins(contracts, municipalities) -> None:
         for code in ("242012", "231002", "")
     ]
     contract = contracts["evacuation-sites"]
-    built = transform_of(contract)(
-        contract, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities
-    )
+    built = transform_of(contract)(contract, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities)
 
     (join,) = built.joins
     assert (join.matched_rows, join.unmatched_rows, join.unmatched_keys) == (1, 2, 2)
@@ -74,7 +72,5 @@ def test_the_prefectures_own_code_joins_only_where_the_contract_allows_it(contra
     # An evacuation site lies in a 市町: the prefecture's code as its location does not join.
     sites = contracts["evacuation-sites"]
     rows = [{"全国地方公共団体コード": "240001", "ID": "1", "所在地_全国地方公共団体コード": "240001"}]
-    built = transform_of(sites)(
-        sites, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities
-    )
+    built = transform_of(sites)(sites, {"evacuation-sites": raw_table("evacuation-sites", rows)}, municipalities)
     assert built.joins[0].blocking

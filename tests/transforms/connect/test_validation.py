@@ -18,7 +18,12 @@ def built_table(contracts, municipalities, dataset: str, inputs: dict[str, pd.Da
 
 
 def run(contracts, municipalities, dataset, table, inputs, source_rows=None) -> ValidationResult:
-    return validate(table, load_suite(contracts[dataset], municipalities), DerivedContext(inputs, contracts, municipalities), source_rows)
+    return validate(
+        table,
+        load_suite(contracts[dataset], municipalities),
+        DerivedContext(inputs, contracts, municipalities),
+        source_rows,
+    )
 
 
 def failed_labels(result: ValidationResult) -> set[str]:
