@@ -55,7 +55,7 @@ def write_tourism_facilities(path: Path, rows: int, seed: int = 20240401) -> Pat
     """
     sample = demo_sample("tourism-facilities")
     rng = random.Random(seed)
-    municipalities = samples.load_municipalities()
+    municipalities = samples.sample_municipalities()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="cp932", newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")

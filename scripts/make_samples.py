@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from transforms.contracts import load_source_contracts
-from transforms.samples import load_municipalities, sample_of
+from transforms.samples import sample_municipalities, sample_of
 
 
 def main(argv: Sequence[str]) -> int:
@@ -17,7 +17,7 @@ def main(argv: Sequence[str]) -> int:
         print("usage: python scripts/make_samples.py OUT_DIR", file=sys.stderr)
         return 2
     out = Path(argv[0])
-    municipalities = load_municipalities()
+    municipalities = sample_municipalities()
     for contract in load_source_contracts().values():
         try:
             sample = sample_of(contract)

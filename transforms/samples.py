@@ -126,7 +126,8 @@ class Municipality:
         return f"https://www.{'city' if self.is_city else 'town'}.{self.area.romaji}.mie.jp"
 
 
-def load_municipalities() -> list[Municipality]:
+def sample_municipalities() -> list[Municipality]:
+    """Mie's 29 市町 from the catalog, each with its demo Area (a different thing from reference.load_municipalities)."""
     with (settings.catalog_dir() / "mie-municipalities.csv").open(encoding="utf-8", newline="") as source:
         rows = list(csv.DictReader(source))
     return [

@@ -22,7 +22,7 @@ from transforms.connect.validation import ValidationResult, validate
 from transforms.contracts import load_code, load_published_contracts, load_source_contracts
 from transforms.folders import fixture_path
 from transforms.reference import load_municipalities
-from transforms.samples import load_municipalities as sample_municipalities
+from transforms.samples import sample_municipalities
 from transforms.store import SOURCE_ROW_COLUMN
 from transforms.validate import CheckResult, check_file
 
