@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from airflow.dag_processing.dagbag import DagBag
 
-from tests.dags.test_dag_integrity import DAGS_DIR
 from transforms.connect.run import connect_tables
 from transforms.connect.suites import load_suite
 from transforms.contracts import discover, load_published_contracts, load_source_contracts
@@ -84,18 +82,3 @@ def test_a_copied_folder_is_listed_checked_and_connected_with_no_other_file_edit
     # Its copied suite.json still names evacuation-sites: listed, usable, and flagged as not current.
     (entry,) = [e for e in dataset_folders_status(tmp_path / "catalog") if e.id == "shelters"]
     assert entry.kind == "both" and {p["file"] for p in entry.problems} == {str(folder / "source.yaml"), str(folder / "suite.json")}
-
-
-def test_a_broken_folder_never_stops_the_other_datasets_dags_from_parsing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shutil.copytree(CATALOG, tmp_path / "catalog")
-    broken = tmp_path / "catalog" / "datasets" / "broken"
-    broken.mkdir()
-    (broken / "source.yaml").write_text("id: broken\ncolumns: [{name: A, type: nonsense}]\n", encoding="utf-8")
-    (tmp_path / "catalog" / "datasets" / "tourism-facilities" / "published.yaml").write_text("id: [", encoding="utf-8")
-    monkeypatch.setenv("ODL_CATALOG_DIR", str(tmp_path / "catalog"))
-    bag = DagBag(dag_folder=str(DAGS_DIR))
-    assert bag.import_errors == {}
-    assert "connect_evacuation_sites" in bag.dag_ids and "create_csf_wild_boar_monthly" in bag.dag_ids
-    assert not any("tourism_facilities" in dag_id for dag_id in bag.dag_ids)

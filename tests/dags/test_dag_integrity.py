@@ -1,6 +1,8 @@
-"""House rules for every DAG file, checked on the real dags/ and shown to bite on throwaway DAGs."""
+"""House rules for every DAG file, checked on the real dags/ and shown to bite on throwaway DAGs; a broken dataset
+folder leaves the other datasets' DAGs parsing."""
 
 import ast
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from airflow.dag_processing.dagbag import DagBag
 from odl_airflow.dag_defaults import STAGE_TAGS
 
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
+CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 
 # Each costs seconds to import; the scheduler parses DAG files in a loop.
 HEAVY_MODULES = frozenset({"pandas", "pyarrow", "great_expectations", "ckanapi"})
@@ -127,3 +130,18 @@ def test_each_broken_rule_is_reported(tmp_path: Path, case: str) -> None:
     problems = house_rule_violations(tmp_path)
     assert len(problems) == 1, problems
     assert expected in problems[0]
+
+
+def test_a_broken_folder_never_stops_the_other_datasets_dags_from_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(CATALOG, tmp_path / "catalog")
+    broken = tmp_path / "catalog" / "datasets" / "broken"
+    broken.mkdir()
+    (broken / "source.yaml").write_text("id: broken\ncolumns: [{name: A, type: nonsense}]\n", encoding="utf-8")
+    (tmp_path / "catalog" / "datasets" / "tourism-facilities" / "published.yaml").write_text("id: [", encoding="utf-8")
+    monkeypatch.setenv("ODL_CATALOG_DIR", str(tmp_path / "catalog"))
+    bag = DagBag(dag_folder=str(DAGS_DIR))
+    assert bag.import_errors == {}
+    assert "connect_evacuation_sites" in bag.dag_ids and "create_csf_wild_boar_monthly" in bag.dag_ids
+    assert not any("tourism_facilities" in dag_id for dag_id in bag.dag_ids)
