@@ -14,6 +14,11 @@ ckan.plugins and no `solr_url`, this plugin:
 - replaces the start-up Solr schema check, which would only log a connection error.
 
 With `solr_url` set, it changes nothing and Solr serves search as usual.
+
+`odl_datastore` (listed after `datastore` in ckan.plugins, so its IDatastore hook sees what the
+stock one built) makes `datastore_search` `q` find Japanese substrings on the tables odl loads
+(datastore_search.py), adds the action `odl_record_search` across every public table
+(record_search.py), its page /odl/search (views.py) and a header button to it (templates/).
 """
 
 from __future__ import annotations
@@ -25,7 +30,13 @@ import ckan.lib.search as search
 import ckan.plugins as plugins
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
+from ckan.plugins import toolkit
+from ckan.types import Context
+from flask import Blueprint
 
+from ckanext.datastore.interfaces import IDatastore
+from ckanext.odl import record_search, views
+from ckanext.odl.datastore_search import rewrite_search
 from ckanext.odl.search import OdlPackageSearchIndex, OdlPackageSearchQuery
 
 log = logging.getLogger(__name__)
@@ -62,3 +73,34 @@ class OdlSearchPlugin(plugins.SingletonPlugin):
             return
         use_postgresql_search()
         log.info("no solr_url: dataset search is served from PostgreSQL, search indexing is off")
+
+
+class OdlDatastorePlugin(plugins.SingletonPlugin):
+    plugins.implements(IDatastore, inherit=True)
+    plugins.implements(plugins.IActions)
+    plugins.implements(plugins.IAuthFunctions)
+    plugins.implements(plugins.IBlueprint)
+    plugins.implements(plugins.IConfigurer)
+
+    def datastore_validate(
+        self, context: Context, data_dict: dict[str, Any], fields_types: dict[str, str]
+    ) -> dict[str, Any]:
+        """Nothing to take: odl reads the same `q` / `full_text` the stock plugin already accepted."""
+        return data_dict
+
+    def datastore_search(
+        self, context: Context, data_dict: dict[str, Any], fields_types: dict[str, str], query_dict: dict[str, Any]
+    ) -> dict[str, Any]:
+        return rewrite_search(context["connection"], data_dict, fields_types, query_dict)
+
+    def get_actions(self) -> dict[str, Any]:
+        return {"odl_record_search": record_search.odl_record_search}
+
+    def get_auth_functions(self) -> dict[str, Any]:
+        return {"odl_record_search": record_search.odl_record_search_auth}
+
+    def get_blueprint(self) -> list[Blueprint]:
+        return [views.record_search]
+
+    def update_config(self, config: Any) -> None:
+        toolkit.add_template_directory(config, "templates")
