@@ -75,8 +75,7 @@ def like_count(write_url: str, resource_id: str, word: str) -> int:
     """Rows where some text column, NFKC and lower-cased in PostgreSQL, is LIKE '%word%' (the oracle)."""
     pattern = "%" + normalise(word).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     matches = sql.SQL(" OR ").join(
-        sql.SQL("lower(normalize({}, NFKC)) LIKE %(pattern)s").format(sql.Identifier(column))
-        for column in TEXT_COLUMNS
+        sql.SQL("lower(normalize({}, NFKC)) LIKE %(pattern)s").format(sql.Identifier(column)) for column in TEXT_COLUMNS
     )
     with psycopg.connect(write_url) as connection:
         row = connection.execute(
