@@ -65,7 +65,7 @@ def submit_samples(data_root: Path) -> int:
                 print(f"  {department.name}: {sample.name} (already received)")
                 continue
             found = identify_dataset(sample, department.id, contracts)
-            submit(sample, department, None if found == dataset else dataset)
+            submit(sample, department, None if found == dataset else dataset, data_root)
             print(f"  {department.name}: {sample.name} → data/inbox/{department.id}/")
             submitted += 1
     return submitted
