@@ -164,12 +164,24 @@ def example_calls(ckan_url: str) -> list[tuple[str, str]]:
                 ),
             )
         )
+        calls.append(
+            (
+                "Evacuation sites with 小学校 anywhere in the row (Japanese substring q, best matches first)",
+                curl(f"{api}/datastore_search", resource_id=evacuation, q="小学校", limit="3"),
+            )
+        )
     if boar:
         sql = (
             'SELECT "市町名", SUM("陽性頭数") AS "陽性頭数", SUM("検査頭数") AS "検査頭数" '
             f'FROM "{boar}" GROUP BY "市町名" ORDER BY 2 DESC LIMIT 5'
         )
         calls.append(("CSF positives by 市町 (SQL)", curl(f"{api}/datastore_search_sql", sql=sql)))
+    calls.append(
+        (
+            "Rows with 鳥羽市 in every public dataset, grouped by dataset (横断検索)",
+            curl(f"{api}/odl_record_search", q="鳥羽市", limit="2"),
+        )
+    )
     return calls
 
 
@@ -179,6 +191,7 @@ def print_summary(up: dict[str, dict[str, str]], datasets: list[DatasetStatus], 
     print(f"  Airflow UI   {airflow['url']}  (login {airflow['login']} / {airflow['password']})")
     print(f"               Open Data Library page: {airflow['url']}/odl/ (menu: Open Data Library)")
     print(f"  CKAN         {ckan_url}")
+    print(f"               Search inside every dataset: {ckan_url}/odl/search?q=鳥羽市")
     print("\n  Published datasets:")
     for dataset in datasets:
         if dataset.stage == "blocked":

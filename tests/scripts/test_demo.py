@@ -182,13 +182,16 @@ def test_printed_api_calls_work_when_pasted(demo: str) -> None:
     assert [c.split("/api/3/action/")[1].split()[0].strip("'") for c in commands] == [
         "package_search",
         "datastore_search",
+        "datastore_search",
         "datastore_search_sql",
+        "odl_record_search",
     ]
     for command in commands:
         output = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60).stdout
         body = json.loads(output)
         assert body["success"] is True, command
-        found = body["result"]["results"] if "results" in body["result"] else body["result"]["records"]
+        result = body["result"]
+        found = result.get("results") or result.get("records") or result.get("datasets")
         assert found, f"{command} found nothing"
 
 
