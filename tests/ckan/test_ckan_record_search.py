@@ -6,6 +6,7 @@ a marker unique to the run, so the library's own datasets never get in the way.
 """
 
 import contextlib
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -174,10 +175,12 @@ def test_page_shows_rows_grouped_and_linked_to_their_dataset(library: dict[str, 
         assert f'href="/dataset/{datasets[key]["name"]}"' in html
         assert datasets[key]["title"] in html
     assert html.index(datasets["hinan"]["title"]) < html.index(datasets["kanko"]["title"])
+    text = re.sub(r"<[^>]+>", "", html)
     for name in (f"鳥羽市立小学校{run}", f"鳥羽市民体育館{run}", f"鳥羽水族館{run}"):
-        assert name in html
-    assert f"伊勢神宮{run}" not in html and datasets["stock"]["title"] not in html
-    assert "合わせて 3 行" in html
+        assert name in text
+    assert f"伊勢神宮{run}" not in text and datasets["stock"]["title"] not in text
+    assert "合わせて 3 行" in text
+    assert html.count("<mark>鳥羽</mark>") == 3 and html.count(f"<mark>{run}</mark>") == 3  # the words, marked
 
 
 def test_page_escapes_the_query_and_says_when_nothing_is_found(library: dict[str, Any]) -> None:
