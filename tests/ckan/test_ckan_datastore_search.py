@@ -238,3 +238,16 @@ def test_tables_not_loaded_by_odl_keep_ckans_search(
     )
     assert search(anonymous, stock, q="津市")["total"] == 1  # a whole token: PostgreSQL's parser finds it
     assert search(anonymous, stock, q="鳥羽")["total"] == 0  # a substring: it does not
+
+
+def test_full_text_and_other_record_formats_use_the_same_match(anonymous: RemoteCKAN, places: str) -> None:
+    assert ids(search(anonymous, places, full_text="小学校")) == [4, 5, 6, 7, 1]
+    as_lists = search(anonymous, places, q="小学校", records_format="lists", fields=["_id", "rank"])
+    assert [row[0] for row in as_lists["records"]] == [4, 5, 6, 7, 1]
+    as_csv = search(anonymous, places, q="小学校", records_format="csv", fields=["_id"])
+    assert as_csv["records"].split() == ["4", "5", "6", "7", "1"]
+    # CKAN binds csv/tsv parameters literally: neither the grams nor an unused rank may trip it.
+    sorted_tsv = search(anonymous, places, q="小学校 三重", records_format="tsv", fields=["_id"], sort="_id")
+    assert sorted_tsv["records"].split() == ["1", "4", "5", "6", "7"]
+    quoted = search(anonymous, places, q={"名称": "100%_避難所\\"}, records_format="csv", fields=["_id", "rank 名称"])
+    assert quoted["records"].split()[0].startswith("8,")

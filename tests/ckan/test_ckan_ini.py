@@ -32,7 +32,10 @@ def test_render_fills_every_setting_and_leaks_nothing(
     app = parser["app:main"]
     assert app["ckan.site_url"] == "http://127.0.0.1:5000"
     assert "solr_url" not in app  # the odl_search plugin takes over search
-    assert {"datastore", "odl_search"} <= set(app["ckan.plugins"].split())
+    plugins = app["ckan.plugins"].split()
+    assert {"datastore", "odl_search", "odl_datastore"} <= set(plugins)
+    # odl_datastore's IDatastore hook rewrites the query the stock datastore plugin built: it must run after it.
+    assert plugins.index("datastore") < plugins.index("odl_datastore")
     assert app["ckan.datastore.sqlsearch.enabled"] == "true"
     assert app["SECRET_KEY"] == keys["secret_key"]
     assert (

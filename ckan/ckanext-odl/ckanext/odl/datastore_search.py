@@ -6,7 +6,8 @@ CKAN's `datastore` plugin runs first and builds its query from `q` / `full_text`
 `sort`, in the order. On a table that carries `_odl_grams` this hook takes exactly those pieces out
 again — it rebuilds them with CKAN's own functions to know which they are — and puts in the
 substring match and rank from `text_match`, plus `_id` as the last sort key so pages are stable.
-`filters`, an explicit `sort`, `fields`, `limit`, `offset`, `distinct` and `total` stay CKAN's.
+`filters`, an explicit `sort`, `fields`, `limit`, `offset`, `distinct` and `total` stay CKAN's
+(and `records_format=lists` with a rank field works, which in stock CKAN 2.11 is a syntax error).
 Tables without `_odl_grams` (not loaded by odl) keep CKAN's behaviour untouched.
 
 `plain` and `language` have no meaning for substring search and are ignored on odl's tables.
@@ -74,10 +75,12 @@ def rewrite_search(
 
     query_dict["ts_query"] = ""
     query_dict["where"] = [clause for clause in query_dict.get("where", []) if clause not in stock_where]
-    query_dict["where"] += match.where
 
     def ours(sql: str) -> str:
         for name, expression in stock_ranks.items():
+            if expression in sql and data_dict.get("records_format") == "lists":
+                # CKAN names rank columns even inside the `'[' || … || ']'` of lists, a syntax error.
+                sql = sql.removesuffix(f" as {postgres.identifier(name)}")
             # A rank column the words left empty (q={"列名": "  "}) still has to be selectable.
             sql = sql.replace(expression, f"CAST({match.ranks.get(name, '0')} AS double precision)")
         return sql
@@ -87,4 +90,10 @@ def rewrite_search(
     rank_sort = [f"{expression} DESC" for expression in stock_ranks.values()]
     if sort and sort == rank_sort:  # no explicit sort: best rows first, then in table order
         query_dict["sort"] = [*(ours(clause) for clause in sort), '"_id"']
+    rank_used = any(
+        expression in clause
+        for clause in query_dict["select"] + query_dict["sort"]
+        for expression in match.ranks.values()
+    )
+    query_dict["where"] += match.with_rank_params() if rank_used else match.where
     return query_dict

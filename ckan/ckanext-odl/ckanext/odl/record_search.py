@@ -162,7 +162,7 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
     """(matching rows, the best `limit` of them as objects) in one statement."""
     builder = MatchBuilder()
     builder.row(row_words)
-    (where, params), rank = builder.match.where[0], builder.match.ranks["rank"]
+    (where, params), rank = builder.match.with_rank_params()[0], builder.match.ranks["rank"]
     name = quote_identifier(table.resource_id)
     columns = ", ".join(quote_identifier(field["id"]) for field in table.fields)
     statement = sa.text(

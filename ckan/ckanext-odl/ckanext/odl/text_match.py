@@ -65,7 +65,8 @@ def quote_identifier(name: str) -> str:
 class Match:
     """SQL pieces for one search, with the parameters they name.
 
-    `where` are (clause, params) pairs in CKAN's IDatastore form; `ranks` maps a rank column's
+    `where` are (clause, params) pairs in CKAN's IDatastore form; `ranks` (whose parameters are in
+    `rank_params`) maps a rank column's
     name (`rank`, or `rank <column>` for the column form, as CKAN names them) to an expression that
     is higher for better rows: the number of words that are a whole cell, plus a fraction below 1
     that is larger the earlier the words appear (strpos in `_odl_search`, so earlier columns first).
@@ -73,6 +74,16 @@ class Match:
 
     where: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     ranks: dict[str, str] = field(default_factory=dict)
+    rank_params: dict[str, Any] = field(default_factory=dict)
+
+    def with_rank_params(self) -> list[tuple[str, dict[str, Any]]]:
+        """The where clauses carrying the rank's parameters too, for a statement that uses a rank.
+        (CKAN renders csv/tsv statements with every parameter bound literally, so a parameter the
+        statement does not use is an error there.)"""
+        if not self.where:
+            return []
+        (clause, params), *rest = self.where
+        return [(clause, {**params, **self.rank_params}), *rest]
 
 
 class MatchBuilder:
@@ -83,11 +94,15 @@ class MatchBuilder:
         self.count = 0
         self.match = Match()
 
-    def _param(self, params: dict[str, Any], value: Any) -> str:
+    def _param(self, params: dict[str, Any], value: str) -> str:
         name = f"{self.prefix}_{self.count}"
         self.count += 1
         params[name] = value
         return f":{name}"
+
+    def _array(self, params: dict[str, Any], values: list[str]) -> str:
+        """ARRAY[:p, …] of text, one parameter a value (a list parameter cannot be rendered literally)."""
+        return f"ARRAY[{', '.join(f'CAST({self._param(params, value)} AS text)' for value in values)}]"
 
     def row(self, row_words: list[str], rank_name: str = "rank") -> None:
         """Every word anywhere in the row; ranked under rank_name."""
@@ -95,16 +110,17 @@ class MatchBuilder:
             return
         params: dict[str, Any] = {}
         all_grams = list(dict.fromkeys(gram for word in row_words for gram in grams(word)))
-        clauses = [f"{GRAMS_COLUMN} @> CAST({self._param(params, all_grams)} AS text[])"]
+        clauses = [f"{GRAMS_COLUMN} @> {self._array(params, all_grams)}"]
         clauses += [
             f"{SEARCH_COLUMN} LIKE {self._param(params, like_pattern(word))}" for word in row_words if len(word) > 2
         ]
         self.match.where.append((" AND ".join(clauses), params))
+        ranked = self.match.rank_params
         whole = " + ".join(
-            f"CAST(strpos({SEARCH_COLUMN}, {self._param(params, CELL_SEPARATOR + word + CELL_SEPARATOR)}) > 0 AS int)"
+            f"CAST(strpos({SEARCH_COLUMN}, {self._param(ranked, CELL_SEPARATOR + word + CELL_SEPARATOR)}) > 0 AS int)"
             for word in row_words
         )
-        position = " + ".join(f"strpos({SEARCH_COLUMN}, {self._param(params, word)})" for word in row_words)
+        position = " + ".join(f"strpos({SEARCH_COLUMN}, {self._param(ranked, word)})" for word in row_words)
         self.match.ranks[rank_name] = f"({whole} + 1.0 / (1 + {position}))"
 
     def column(self, column: str, column_type: str, column_words: list[str]) -> None:
@@ -119,9 +135,10 @@ class MatchBuilder:
         clauses = []
         if column_type == "text":
             column_grams = list(dict.fromkeys(gram for word in column_words for gram in grams(word)))
-            clauses.append(f"{GRAMS_COLUMN} @> CAST({self._param(params, column_grams)} AS text[])")
+            clauses.append(f"{GRAMS_COLUMN} @> {self._array(params, column_grams)}")
         clauses += [f"{value} LIKE {self._param(params, like_pattern(word))}" for word in column_words]
         self.match.where.append((" AND ".join(clauses), params))
-        whole = " + ".join(f"CAST({value} = {self._param(params, word)} AS int)" for word in column_words)
-        position = " + ".join(f"strpos({value}, {self._param(params, word)})" for word in column_words)
+        ranked = self.match.rank_params
+        whole = " + ".join(f"CAST({value} = {self._param(ranked, word)} AS int)" for word in column_words)
+        position = " + ".join(f"strpos({value}, {self._param(ranked, word)})" for word in column_words)
         self.match.ranks[f"rank {column}"] = f"({whole} + 1.0 / (1 + {position}))"

@@ -1,0 +1,90 @@
+"""`datastore_search` with `q` on odl's tables: substring search for Japanese instead of `_full_text @@`.
+
+CKAN's `datastore` plugin runs first and builds its query from `q` / `full_text`: a `ts_query`
+(`, plainto_tsquery(...) "query"`), where clauses `_full_text @@ "query"`, rank expressions
+`ts_rank(...)` in the select list (the `rank` / `rank <column>` fields) and, without an explicit
+`sort`, in the order. On a table that carries `_odl_grams` this hook takes exactly those pieces out
+again — it rebuilds them with CKAN's own functions to know which they are — and puts in the
+substring match and rank from `text_match`, plus `_id` as the last sort key so pages are stable.
+`filters`, an explicit `sort`, `fields`, `limit`, `offset`, `distinct` and `total` stay CKAN's.
+Tables without `_odl_grams` (not loaded by odl) keep CKAN's behaviour untouched.
+
+`plain` and `language` have no meaning for substring search and are ignored on odl's tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from ckanext.datastore.backend import postgres
+from ckanext.odl.text_match import GRAMS_COLUMN, MatchBuilder, words
+
+_HAS_GRAMS = sa.text(
+    "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(quote_ident(:table))"
+    " AND attname = :column AND attnum > 0 AND NOT attisdropped)"
+)
+
+
+def is_odl_table(connection: Any, resource_id: str) -> bool:
+    """Whether odl's loader built this table (it has `_odl_grams`). Asked on every search, not
+    cached: a publish swaps tables, and a table CKAN made may later be loaded by odl."""
+    return bool(connection.execute(_HAS_GRAMS, {"table": resource_id, "column": GRAMS_COLUMN}).scalar())
+
+
+def _stock_pieces(data_dict: dict[str, Any], fields_types: dict[str, str]) -> tuple[list[Any], dict[str, str]]:
+    """The where clauses and rank expressions CKAN's datastore plugin added for q / full_text."""
+    text_search = {key: data_dict[key] for key in ("q", "full_text", "language") if key in data_dict}
+    where = postgres._where_clauses(text_search, fields_types)
+    _ts_query, ranks = postgres._textsearch_query(
+        postgres._fts_lang(data_dict.get("language")),
+        data_dict.get("q"),
+        data_dict.get("plain", True),
+        data_dict.get("full_text"),
+    )
+    return where, ranks
+
+
+def _odl_match(data_dict: dict[str, Any], fields_types: dict[str, str]) -> MatchBuilder:
+    builder = MatchBuilder()
+    q = data_dict.get("q")
+    row_words = words(q) if isinstance(q, str) else []
+    full_text = data_dict.get("full_text")
+    if isinstance(full_text, str):
+        row_words = list(dict.fromkeys(row_words + words(full_text)))
+    builder.row(row_words)
+    if isinstance(q, dict):
+        for column, value in q.items():
+            if column in fields_types and isinstance(value, str):
+                builder.column(column, fields_types[column], words(value))
+    return builder
+
+
+def rewrite_search(
+    connection: Any, data_dict: dict[str, Any], fields_types: dict[str, str], query_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """query_dict with CKAN's full-text pieces replaced by odl's substring match, on odl's tables."""
+    if not (data_dict.get("q") or data_dict.get("full_text")):
+        return query_dict
+    if not is_odl_table(connection, data_dict["resource_id"]):
+        return query_dict
+    stock_where, stock_ranks = _stock_pieces(data_dict, fields_types)
+    match = _odl_match(data_dict, fields_types).match
+
+    query_dict["ts_query"] = ""
+    query_dict["where"] = [clause for clause in query_dict.get("where", []) if clause not in stock_where]
+    query_dict["where"] += match.where
+
+    def ours(sql: str) -> str:
+        for name, expression in stock_ranks.items():
+            # A rank column the words left empty (q={"列名": "  "}) still has to be selectable.
+            sql = sql.replace(expression, f"CAST({match.ranks.get(name, '0')} AS double precision)")
+        return sql
+
+    query_dict["select"] = [ours(column) for column in query_dict.get("select", [])]
+    sort = query_dict.get("sort", [])
+    rank_sort = [f"{expression} DESC" for expression in stock_ranks.values()]
+    if sort and sort == rank_sort:  # no explicit sort: best rows first, then in table order
+        query_dict["sort"] = [*(ours(clause) for clause in sort), '"_id"']
+    return query_dict

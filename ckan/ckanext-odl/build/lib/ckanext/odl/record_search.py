@@ -1,0 +1,231 @@
+"""`odl_record_search`: one query across the rows of every public DataStore table odl publishes (横断検索).
+
+Which tables: a DataStore table with `_odl_grams` (loaded by odl), whose resource and dataset are
+active and whose dataset is public — for every caller, sysadmins included, so the answer is the
+same public answer for everyone — and that CKAN's permission labels let the caller see (the same
+labels package_search filters by). A private dataset's rows are never read.
+
+Each table is searched as `datastore_search` with `q` searches it (text_match): every word
+anywhere in a row, best rows first. The answer groups the rows by dataset, the datasets with most
+matching rows first (then by title):
+
+    {"count": <matching rows in all>, "datasets": [{"name", "title", "organization" (its name),
+     "organization_title", "resource_id", "count", "records": [<up to limit rows>],
+     "fields": [{"id", "type", "info"?}]}]}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.model as model
+import sqlalchemy as sa
+from ckan.lib.plugins import get_permission_labels
+from ckan.plugins import toolkit
+from ckan.types import Context
+from sqlalchemy.exc import DBAPIError
+
+from ckanext.datastore.backend.postgres import get_read_engine
+from ckanext.odl.text_match import GRAMS_COLUMN, MatchBuilder, quote_identifier, words
+
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 100
+TIMEOUT_MS = 15000
+_QUERY_CANCELED = "57014"
+
+_ODL_TABLES = sa.text(
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_attribute a ON a.attrelid = c.oid"
+    " WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attname = :column AND NOT a.attisdropped"
+)
+# Columns in table order with DataStore's type names (pg_type.typname, as datastore_search gives
+# them) and the data dictionary CKAN keeps as JSON in each column's comment.
+_COLUMNS = sa.text(
+    "SELECT c.relname, a.attname, t.typname, col_description(c.oid, a.attnum)"
+    " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type t ON t.oid = a.atttypid"
+    " WHERE n.nspname = 'public' AND c.relname = ANY(:tables) AND a.attnum > 0 AND NOT a.attisdropped"
+    " ORDER BY c.relname, a.attnum"
+)
+
+
+@dataclass
+class Table:
+    """A public odl DataStore resource and its dataset, as the answer names them."""
+
+    resource_id: str
+    name: str
+    title: str
+    organization: str | None
+    organization_title: str | None
+    fields: list[dict[str, Any]]
+
+
+def _limit(value: Any) -> int:
+    try:
+        limit = int(value)
+    except (TypeError, ValueError):
+        raise toolkit.Invalid(toolkit._("Must be a natural number")) from None
+    if not 0 <= limit <= MAX_LIMIT:
+        raise toolkit.Invalid(f"limit must be between 0 and {MAX_LIMIT}")
+    return limit
+
+
+def _schema() -> dict[str, Any]:
+    get = toolkit.get_validator
+    return {
+        "q": [get("not_empty"), get("unicode_safe")],
+        "organization": [get("ignore_missing"), get("unicode_safe")],
+        "limit": [get("default")(DEFAULT_LIMIT), _limit],
+    }
+
+
+def _organization_id(name_or_id: str) -> str:
+    group = model.Group.get(name_or_id)
+    if group is None or not group.is_organization or group.state != "active":
+        raise toolkit.ObjectNotFound(f"organization not found: {name_or_id}")
+    return str(group.id)
+
+
+def _visible_packages(
+    context: Context, resource_ids: list[str], organization_id: str | None
+) -> dict[str, tuple[Any, Any]]:
+    """resource id → (its active, public dataset, its organization) for the resources the caller
+    may see by permission labels."""
+    query = (
+        model.Session.query(model.Resource.id, model.Package, model.Group)
+        .join(model.Package, model.Package.id == model.Resource.package_id)
+        .outerjoin(model.Group, model.Group.id == model.Package.owner_org)
+        .filter(model.Resource.id.in_(resource_ids))
+        .filter(model.Resource.state == "active")
+        .filter(model.Package.state == "active")
+        .filter(model.Package.private.is_(False))
+    )
+    if organization_id:
+        query = query.filter(model.Package.owner_org == organization_id)
+    labels = get_permission_labels()
+    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    user_labels = set(labels.get_user_dataset_labels(user))  # type: ignore[arg-type]
+    return {
+        resource_id: (package, organization)
+        for resource_id, package, organization in query.all()
+        if user_labels & set(labels.get_dataset_labels(package))
+    }
+
+
+def _fields(rows: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    """table → its fields as datastore_search lists them: `_id` first, no other `_` column."""
+    fields: dict[str, list[dict[str, Any]]] = {}
+    for table, column, type_name, comment in rows:
+        if column == "_id":
+            fields.setdefault(table, []).insert(0, {"id": "_id", "type": "int"})
+            continue
+        if column.startswith("_"):
+            continue
+        field: dict[str, Any] = {"id": column, "type": type_name}
+        try:
+            info = json.loads(comment)["_info"] if comment else None
+        except (ValueError, TypeError, KeyError):
+            info = None
+        if isinstance(info, dict):
+            field["info"] = info
+        fields.setdefault(table, []).append(field)
+    return fields
+
+
+def _tables(connection: Any, context: Context, organization_id: str | None) -> list[Table]:
+    odl_tables = [row[0] for row in connection.execute(_ODL_TABLES, {"column": GRAMS_COLUMN})]
+    if not odl_tables:
+        return []
+    packages = _visible_packages(context, odl_tables, organization_id)
+    if not packages:
+        return []
+    fields = _fields(list(connection.execute(_COLUMNS, {"tables": list(packages)})))
+    tables = []
+    for resource_id, (package, organization) in packages.items():
+        tables.append(
+            Table(
+                resource_id=resource_id,
+                name=package.name,
+                title=package.title or package.name,
+                organization=organization.name if organization else None,
+                organization_title=(organization.title or organization.name) if organization else None,
+                fields=fields.get(resource_id, []),
+            )
+        )
+    return tables
+
+
+def _search_table(connection: Any, table: Table, row_words: list[str], limit: int) -> tuple[int, list[Any]]:
+    """(matching rows, the best `limit` of them as objects) in one statement."""
+    builder = MatchBuilder()
+    builder.row(row_words)
+    (where, params), rank = builder.match.where[0], builder.match.ranks["rank"]
+    name = quote_identifier(table.resource_id)
+    columns = ", ".join(quote_identifier(field["id"]) for field in table.fields)
+    statement = sa.text(
+        f"SELECT (SELECT count(*) FROM {name} WHERE {where}),"
+        f" (SELECT json_agg(hit ORDER BY hit._odl_rank DESC, hit._id)::text FROM"
+        f" (SELECT {columns}, {rank} AS _odl_rank FROM {name} WHERE {where}"
+        f" ORDER BY _odl_rank DESC, _id LIMIT :odl_limit) hit)"
+    )
+    count, records = connection.execute(statement, {**params, "odl_limit": limit}).one()
+    hits = json.loads(records) if records else []
+    for hit in hits:
+        del hit["_odl_rank"]
+    return int(count), hits
+
+
+@toolkit.side_effect_free
+def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Rows of every public DataStore table odl publishes that contain every word of q.
+
+    :param q: one or more words (separated by spaces); each must be in some cell of the row, as a
+        substring after NFKC and lower case (ｶﾅ finds カナ, ＡＢＣ finds abc)
+    :param organization: only the datasets of this organization (name or id)
+    :param limit: rows returned per dataset, best first (default 5, at most 100); `count` is all of them
+    :returns: {"count", "datasets": [{"name", "title", "organization", "resource_id", "count",
+        "records", "fields"}]}, the datasets with most matching rows first, then by title
+    """
+    toolkit.check_access("odl_record_search", context, data_dict)
+    data, errors = toolkit.navl_validate(data_dict, _schema(), context)
+    if errors:
+        raise toolkit.ValidationError(errors)
+    row_words = words(data["q"])
+    if not row_words:
+        raise toolkit.ValidationError({"q": [toolkit._("Missing value")]})
+    organization_id = _organization_id(data["organization"]) if data.get("organization") else None
+
+    datasets = []
+    with get_read_engine().connect() as connection:
+        try:
+            connection.execute(sa.text(f"SET LOCAL statement_timeout TO {TIMEOUT_MS}"))
+            for table in _tables(connection, context, organization_id):
+                count, records = _search_table(connection, table, row_words, data["limit"])
+                if count:
+                    datasets.append(
+                        {
+                            "name": table.name,
+                            "title": table.title,
+                            "organization": table.organization,
+                            "organization_title": table.organization_title,
+                            "resource_id": table.resource_id,
+                            "count": count,
+                            "records": records,
+                            "fields": table.fields,
+                        }
+                    )
+        except DBAPIError as error:
+            if getattr(error.orig, "pgcode", None) == _QUERY_CANCELED:
+                raise toolkit.ValidationError({"q": ["Search took too long"]}) from None
+            raise
+    datasets.sort(key=lambda dataset: (-dataset["count"], dataset["title"]))
+    return {"count": sum(dataset["count"] for dataset in datasets), "datasets": datasets}
+
+
+@toolkit.auth_allow_anonymous_access
+def odl_record_search_auth(context: Context, data_dict: dict[str, Any]) -> dict[str, bool]:
+    """Anyone may search: the action itself only ever reads public datasets' tables."""
+    return {"success": True}

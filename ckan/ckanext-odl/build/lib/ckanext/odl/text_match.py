@@ -1,0 +1,127 @@
+"""Japanese substring search over odl's DataStore tables: the query side of the loader's two hidden columns.
+
+Every table odl loads carries, besides CKAN's columns:
+
+- `_odl_search text`: U+001F, then the row's cells joined by U+001F, then U+001F; each cell as
+  `normalise` gives it (NFKC, then lower case);
+- `_odl_grams text[]`: the distinct unigrams and bigrams of those cells (never spanning two cells),
+  under a GIN index.
+
+A query word of one or two characters is matched by the grams alone (`@>`); a longer one by its
+bigrams (which the index finds) and then exactly, by LIKE on `_odl_search` (the bigrams alone would
+also find 鳥羽 … 羽市 for 鳥羽市). A row matches when every word does. So `q` finds any substring of
+any cell after normalisation — ｶﾅ/カナ, ＡＢＣ/abc and full-width digits are the same — which
+PostgreSQL's word parser, splitting only on spaces and punctuation, cannot do for Japanese.
+
+Everything here builds SQL with named parameters (prefixed so they never collide with CKAN's
+`value_<n>`): no user text is ever formatted into the statement.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+GRAMS_COLUMN = "_odl_grams"
+SEARCH_COLUMN = "_odl_search"
+CELL_SEPARATOR = "\x1f"
+# Python's whitespace (ASCII and ideographic spaces, which NFKC makes ASCII anyway) and NUL, which
+# PostgreSQL refuses in text: both only ever separate words.
+_WORD_SEPARATORS = re.compile(r"[\s\x00]+")
+
+
+def normalise(text: str) -> str:
+    """A cell or a query as the loader stores it: NFKC (ｶﾅ → カナ, ＡＢＣ → ABC, １ → 1), then lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def words(q: str) -> list[str]:
+    """The query's words, normalised, in order, without repeats; [] when q holds only spaces."""
+    return list(dict.fromkeys(word for word in _WORD_SEPARATORS.split(normalise(q)) if word))
+
+
+def grams(word: str) -> list[str]:
+    """The grams a row must hold for word to be in one of its cells: the word itself up to two
+    characters, else its distinct bigrams."""
+    if len(word) <= 2:
+        return [word]
+    return list(dict.fromkeys(word[i : i + 2] for i in range(len(word) - 1)))
+
+
+def like_pattern(word: str) -> str:
+    """'%word%' for LIKE, with LIKE's own characters (% _ and the escape \\) taken literally."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def quote_identifier(name: str) -> str:
+    """A column name as a PostgreSQL identifier (double quotes doubled), as CKAN's `identifier` does."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class Match:
+    """SQL pieces for one search, with the parameters they name.
+
+    `where` are (clause, params) pairs in CKAN's IDatastore form; `ranks` maps a rank column's
+    name (`rank`, or `rank <column>` for the column form, as CKAN names them) to an expression that
+    is higher for better rows: the number of words that are a whole cell, plus a fraction below 1
+    that is larger the earlier the words appear (strpos in `_odl_search`, so earlier columns first).
+    """
+
+    where: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    ranks: dict[str, str] = field(default_factory=dict)
+
+
+class MatchBuilder:
+    """Builds the clauses for a row query and for column queries, numbering parameters uniquely."""
+
+    def __init__(self, prefix: str = "odl_q") -> None:
+        self.prefix = prefix
+        self.count = 0
+        self.match = Match()
+
+    def _param(self, params: dict[str, Any], value: Any) -> str:
+        name = f"{self.prefix}_{self.count}"
+        self.count += 1
+        params[name] = value
+        return f":{name}"
+
+    def row(self, row_words: list[str], rank_name: str = "rank") -> None:
+        """Every word anywhere in the row; ranked under rank_name."""
+        if not row_words:
+            return
+        params: dict[str, Any] = {}
+        all_grams = list(dict.fromkeys(gram for word in row_words for gram in grams(word)))
+        clauses = [f"{GRAMS_COLUMN} @> CAST({self._param(params, all_grams)} AS text[])"]
+        clauses += [
+            f"{SEARCH_COLUMN} LIKE {self._param(params, like_pattern(word))}" for word in row_words if len(word) > 2
+        ]
+        self.match.where.append((" AND ".join(clauses), params))
+        whole = " + ".join(
+            f"CAST(strpos({SEARCH_COLUMN}, {self._param(params, CELL_SEPARATOR + word + CELL_SEPARATOR)}) > 0 AS int)"
+            for word in row_words
+        )
+        position = " + ".join(f"strpos({SEARCH_COLUMN}, {self._param(params, word)})" for word in row_words)
+        self.match.ranks[rank_name] = f"({whole} + 1.0 / (1 + {position}))"
+
+    def column(self, column: str, column_type: str, column_words: list[str]) -> None:
+        """Every word within the column's value (NFKC and lower case of the value as text); ranked
+        under `rank <column>`. A text column's value is one of the row's cells, so the row's grams
+        narrow the search first; other types are written differently as text (1.50 / 1.5), so only
+        the value itself decides."""
+        if not column_words:
+            return
+        params: dict[str, Any] = {}
+        value = f"lower(normalize(CAST({quote_identifier(column)} AS text), NFKC))"
+        clauses = []
+        if column_type == "text":
+            column_grams = list(dict.fromkeys(gram for word in column_words for gram in grams(word)))
+            clauses.append(f"{GRAMS_COLUMN} @> CAST({self._param(params, column_grams)} AS text[])")
+        clauses += [f"{value} LIKE {self._param(params, like_pattern(word))}" for word in column_words]
+        self.match.where.append((" AND ".join(clauses), params))
+        whole = " + ".join(f"CAST({value} = {self._param(params, word)} AS int)" for word in column_words)
+        position = " + ".join(f"strpos({value}, {self._param(params, word)})" for word in column_words)
+        self.match.ranks[f"rank {column}"] = f"({whole} + 1.0 / (1 + {position}))"
