@@ -15,7 +15,7 @@ import unicodedata
 from typing import Any
 
 import psycopg
-from ckanapi import RemoteCKAN
+from ckanapi import NotFound, RemoteCKAN
 from psycopg import sql
 
 SEPARATOR = "\x1f"
@@ -93,3 +93,15 @@ def create_table(
     if odl:
         add_odl_columns(write_url, resource_id)
     return resource_id
+
+
+def purge_dataset(sysadmin: RemoteCKAN, package_id: str) -> None:
+    """Purge a test dataset and its DataStore tables (dataset_purge alone leaves the tables behind)."""
+    try:
+        package = sysadmin.action.package_show(id=package_id)
+    except NotFound:
+        return
+    for resource in package["resources"]:
+        if resource.get("datastore_active"):
+            sysadmin.action.datastore_delete(resource_id=resource["id"], force=True)
+    sysadmin.action.dataset_purge(id=package_id)

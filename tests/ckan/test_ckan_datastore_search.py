@@ -14,7 +14,7 @@ import pytest
 from ckanapi import RemoteCKAN, ValidationError
 from psycopg import sql
 
-from tests.ckan.odl_tables import create_table, normalise
+from tests.ckan.odl_tables import create_table, normalise, purge_dataset
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +51,7 @@ def dataset(sysadmin: RemoteCKAN) -> Iterator[dict[str, Any]]:
         name=f"odl-test-ds-search-{run}", title=f"検索テスト{run}", owner_org=organization["id"]
     )
     yield package
-    sysadmin.action.dataset_purge(id=package["id"])
+    purge_dataset(sysadmin, package["id"])
     sysadmin.action.organization_purge(id=organization["id"])
 
 

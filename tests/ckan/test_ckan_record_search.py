@@ -5,7 +5,6 @@ another organization. Each run makes its own organizations, datasets and tables,
 a marker unique to the run, so the library's own datasets never get in the way.
 """
 
-import contextlib
 import re
 import uuid
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ import pytest
 import requests
 from ckanapi import NotFound, RemoteCKAN, ValidationError
 
-from tests.ckan.odl_tables import create_table
+from tests.ckan.odl_tables import create_table, purge_dataset
 
 pytestmark = pytest.mark.integration
 
@@ -64,8 +63,7 @@ def library(sysadmin: RemoteCKAN, ckan_stack: dict[str, str]) -> Iterator[dict[s
         "url": ckan_stack["url"],
     }
     for dataset in datasets.values():
-        with contextlib.suppress(NotFound):
-            sysadmin.action.dataset_purge(id=dataset["id"])
+        purge_dataset(sysadmin, dataset["id"])
     sysadmin.action.user_delete(id=editor_name)
     for organization in (bousai, kanko):
         sysadmin.action.organization_purge(id=organization["id"])
