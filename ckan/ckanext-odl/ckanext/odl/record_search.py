@@ -159,23 +159,27 @@ def _tables(connection: Any, context: Context, organization_id: str | None) -> l
 
 
 def _search_table(connection: Any, table: Table, row_words: list[str], limit: int) -> tuple[int, list[Any]]:
-    """(matching rows, the best `limit` of them as objects) in one statement."""
+    """(matching rows, the best `limit` of them as objects), reading the matches once: the window
+    count rides along with the top rows (about half the time of a count and a search apart when a
+    word is common), and only those rows are then read whole."""
     builder = MatchBuilder()
     builder.row(row_words)
     (where, params), rank = builder.match.with_rank_params()[0], builder.match.ranks["rank"]
     name = quote_identifier(table.resource_id)
-    columns = ", ".join(quote_identifier(field["id"]) for field in table.fields)
+    columns = ", ".join(f"t.{quote_identifier(field['id'])}" for field in table.fields)
     statement = sa.text(
-        f"SELECT (SELECT count(*) FROM {name} WHERE {where}),"
+        f"WITH best AS (SELECT _id, {rank} AS _odl_rank, count(*) OVER () AS _odl_total FROM {name}"
+        f" WHERE {where} ORDER BY _odl_rank DESC, _id LIMIT :odl_limit)"
+        f" SELECT (SELECT max(_odl_total) FROM best),"
         f" (SELECT json_agg(hit ORDER BY hit._odl_rank DESC, hit._id)::text FROM"
-        f" (SELECT {columns}, {rank} AS _odl_rank FROM {name} WHERE {where}"
-        f" ORDER BY _odl_rank DESC, _id LIMIT :odl_limit) hit)"
+        f" (SELECT {columns}, best._odl_rank FROM best JOIN {name} t USING (_id)) hit)"
     )
-    count, records = connection.execute(statement, {**params, "odl_limit": limit}).one()
-    hits = json.loads(records) if records else []
+    # At least one row, so that the count comes back even for limit=0.
+    count, records = connection.execute(statement, {**params, "odl_limit": max(limit, 1)}).one()
+    hits = json.loads(records)[:limit] if records else []
     for hit in hits:
         del hit["_odl_rank"]
-    return int(count), hits
+    return int(count or 0), hits
 
 
 @toolkit.side_effect_free
