@@ -60,3 +60,17 @@ def catalog(sysadmin: RemoteCKAN) -> Iterator[dict[str, Any]]:
         with contextlib.suppress(NotFound):  # a test may have purged it already
             sysadmin.action.dataset_purge(id=dataset["id"])
     sysadmin.action.organization_purge(id=organization["id"])
+
+
+@pytest.fixture(scope="session")
+def other_org_editor(sysadmin: RemoteCKAN, ckan_stack: dict[str, str]) -> Iterator[RemoteCKAN]:
+    """An editor of an organization of its own (no other), signed in with an API token: "another organization"."""
+    run = uuid.uuid4().hex[:8]
+    organization = sysadmin.action.organization_create(name=f"odl-test-other-{run}", title=f"他の部テスト{run}")
+    name = f"odl-test-editor-{run}"
+    sysadmin.action.user_create(name=name, email=f"{name}@example.invalid", password=uuid.uuid4().hex)
+    sysadmin.action.organization_member_create(id=organization["id"], username=name, role="editor")
+    token = sysadmin.action.api_token_create(user=name, name="odl-test")["token"]
+    yield RemoteCKAN(ckan_stack["url"], apikey=token)
+    sysadmin.action.user_delete(id=name)
+    sysadmin.action.organization_purge(id=organization["id"])

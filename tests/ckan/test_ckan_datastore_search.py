@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from ckanapi import RemoteCKAN, ValidationError
+from ckanapi import NotAuthorized, RemoteCKAN, ValidationError
 from psycopg import sql
 
 from tests.ckan.odl_tables import create_table, normalise, purge_dataset
@@ -251,3 +251,21 @@ def test_full_text_and_other_record_formats_use_the_same_match(anonymous: Remote
     assert sorted_tsv["records"].split() == ["1", "4", "5", "6", "7"]
     quoted = search(anonymous, places, q={"名称": "100%_避難所\\"}, records_format="csv", fields=["_id", "rank 名称"])
     assert quoted["records"].split()[0].startswith("8,")
+
+
+def test_a_private_datasets_table_is_searched_only_by_who_may_read_it(
+    sysadmin: RemoteCKAN, anonymous: RemoteCKAN, other_org_editor: RemoteCKAN, write_url: str, dataset: dict[str, Any]
+) -> None:
+    private = sysadmin.action.package_create(
+        name=f"{dataset['name']}-private", title="非公開の表", owner_org=dataset["owner_org"], private=True
+    )
+    try:
+        table = create_table(
+            sysadmin, write_url, private["id"], [{"id": "名称", "type": "text"}], [{"名称": "秘密の鳥羽倉庫"}]
+        )
+        assert search(sysadmin, table, q="鳥羽")["total"] == 1
+        for outsider in (anonymous, other_org_editor):
+            with pytest.raises(NotAuthorized):
+                search(outsider, table, q="鳥羽")
+    finally:
+        purge_dataset(sysadmin, private["id"])

@@ -47,24 +47,16 @@ def library(sysadmin: RemoteCKAN, ckan_stack: dict[str, str]) -> Iterator[dict[s
         records.append({"名称": "関係のない行", "所在地": "三重県", "定員": 1})
         resources[key] = create_table(sysadmin, write_url, datasets[key]["id"], FIELDS, records, odl=odl)
 
-    editor_name = f"odl-test-rs-editor-{run}"
-    sysadmin.action.user_create(name=editor_name, email=f"{editor_name}@example.invalid", password=uuid.uuid4().hex)
-    sysadmin.action.organization_member_create(id=kanko["id"], username=editor_name, role="editor")
-    token = sysadmin.action.api_token_create(user=editor_name, name="odl-test")["token"]
-    editor = RemoteCKAN(ckan_stack["url"], apikey=token)
-
     yield {
         "run": run,
         "bousai": bousai,
         "kanko": kanko,
         "datasets": datasets,
         "resources": resources,
-        "editor": editor,
         "url": ckan_stack["url"],
     }
     for dataset in datasets.values():
         purge_dataset(sysadmin, dataset["id"])
-    sysadmin.action.user_delete(id=editor_name)
     for organization in (bousai, kanko):
         sysadmin.action.organization_purge(id=organization["id"])
 
@@ -131,9 +123,10 @@ def test_tables_not_loaded_by_odl_are_not_searched(anonymous: RemoteCKAN, librar
 
 @pytest.mark.parametrize("caller", ["anonymous", "sysadmin", "editor of another organization"])
 def test_private_rows_never_appear(
-    caller: str, anonymous: RemoteCKAN, sysadmin: RemoteCKAN, library: dict[str, Any]
+    caller: str, anonymous: RemoteCKAN, sysadmin: RemoteCKAN, other_org_editor: RemoteCKAN, library: dict[str, Any]
 ) -> None:
-    client = {"anonymous": anonymous, "sysadmin": sysadmin, "editor of another organization": library["editor"]}[caller]
+    clients = {"anonymous": anonymous, "sysadmin": sysadmin, "editor of another organization": other_org_editor}
+    client = clients[caller]
     secret = library["datasets"]["secret"]
     for q in (library["run"], "秘密倉庫", f"鳥羽市秘密倉庫0{library['run']}"):
         result = client.action.odl_record_search(q=q, limit=100)
