@@ -107,7 +107,7 @@ def _visible_packages(
         query = query.filter(model.Package.owner_org == organization_id)
     labels = get_permission_labels()
     user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
-    user_labels = set(labels.get_user_dataset_labels(user))  # type: ignore[arg-type]
+    user_labels = set(labels.get_user_dataset_labels(user))
     return {
         resource_id: (package, organization)
         for resource_id, package, organization in query.all()
@@ -202,7 +202,7 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
         raise toolkit.ValidationError({"q": [toolkit._("Missing value")]})
     organization_id = _organization_id(data["organization"]) if data.get("organization") else None
 
-    datasets = []
+    datasets: list[dict[str, Any]] = []
     with get_read_engine().connect() as connection:
         try:
             connection.execute(sa.text(f"SET LOCAL statement_timeout TO {TIMEOUT_MS}"))
