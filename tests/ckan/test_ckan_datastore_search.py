@@ -251,6 +251,15 @@ def test_full_text_and_other_record_formats_use_the_same_match(anonymous: Remote
     assert sorted_tsv["records"].split() == ["1", "4", "5", "6", "7"]
     quoted = search(anonymous, places, q={"名称": "100%_避難所\\"}, records_format="csv", fields=["_id", "rank 名称"])
     assert quoted["records"].split()[0].startswith("8,")
+    two_columns = search(
+        anonymous,
+        places,
+        q={"名称": "小学校", "種別": "避難"},
+        records_format="csv",
+        fields=["_id", "rank 種別"],
+        sort="_id",
+    )
+    assert [line.split(",")[0] for line in two_columns["records"].split()] == ["1", "4", "7"]  # one rank of two used
 
 
 def test_a_private_datasets_table_is_searched_only_by_who_may_read_it(

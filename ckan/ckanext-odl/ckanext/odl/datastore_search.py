@@ -90,10 +90,10 @@ def rewrite_search(
     rank_sort = [f"{expression} DESC" for expression in stock_ranks.values()]
     if sort and sort == rank_sort:  # no explicit sort: best rows first, then in table order
         query_dict["sort"] = [*(ours(clause) for clause in sort), '"_id"']
-    rank_used = any(
-        expression in clause
-        for clause in query_dict["select"] + query_dict["sort"]
-        for expression in match.ranks.values()
-    )
-    query_dict["where"] += match.with_rank_params() if rank_used else match.where
+    used = [
+        name
+        for name, expression in match.ranks.items()
+        if any(expression in clause for clause in query_dict["select"] + query_dict["sort"])
+    ]
+    query_dict["where"] += match.with_rank_params(used)
     return query_dict

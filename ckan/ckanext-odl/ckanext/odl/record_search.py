@@ -164,7 +164,7 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
     word is common), and only those rows are then read whole."""
     builder = MatchBuilder()
     builder.row(row_words)
-    (where, params), rank = builder.match.with_rank_params()[0], builder.match.ranks["rank"]
+    (where, params), rank = builder.match.with_rank_params(["rank"])[0], builder.match.ranks["rank"]
     name = quote_identifier(table.resource_id)
     columns = ", ".join(f"t.{quote_identifier(field['id'])}" for field in table.fields)
     statement = sa.text(

@@ -65,25 +65,27 @@ def quote_identifier(name: str) -> str:
 class Match:
     """SQL pieces for one search, with the parameters they name.
 
-    `where` are (clause, params) pairs in CKAN's IDatastore form; `ranks` (whose parameters are in
-    `rank_params`) maps a rank column's
-    name (`rank`, or `rank <column>` for the column form, as CKAN names them) to an expression that
-    is higher for better rows: the number of words that are a whole cell, plus a fraction below 1
-    that is larger the earlier the words appear (strpos in `_odl_search`, so earlier columns first).
+    `where` are (clause, params) pairs in CKAN's IDatastore form. `ranks` maps a rank column's name
+    (`rank`, or `rank <column>` for the column form, as CKAN names them) to an expression that is
+    higher for better rows: the number of words that are a whole cell, plus a fraction below 1 that
+    is larger the earlier the words appear (strpos in `_odl_search`, so earlier columns first); its
+    parameters are in `rank_params` under the same name.
     """
 
     where: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     ranks: dict[str, str] = field(default_factory=dict)
-    rank_params: dict[str, Any] = field(default_factory=dict)
+    rank_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def with_rank_params(self) -> list[tuple[str, dict[str, Any]]]:
-        """The where clauses carrying the rank's parameters too, for a statement that uses a rank.
+    def with_rank_params(self, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+        """The where clauses, also carrying the parameters of the named ranks a statement uses.
         (CKAN renders csv/tsv statements with every parameter bound literally, so a parameter the
         statement does not use is an error there.)"""
         if not self.where:
             return []
         (clause, params), *rest = self.where
-        return [(clause, {**params, **self.rank_params}), *rest]
+        for name in names:
+            params = {**params, **self.rank_params[name]}
+        return [(clause, params), *rest]
 
 
 class MatchBuilder:
@@ -115,7 +117,7 @@ class MatchBuilder:
             f"{SEARCH_COLUMN} LIKE {self._param(params, like_pattern(word))}" for word in row_words if len(word) > 2
         ]
         self.match.where.append((" AND ".join(clauses), params))
-        ranked = self.match.rank_params
+        ranked = self.match.rank_params.setdefault(rank_name, {})
         whole = " + ".join(
             f"CAST(strpos({SEARCH_COLUMN}, {self._param(ranked, CELL_SEPARATOR + word + CELL_SEPARATOR)}) > 0 AS int)"
             for word in row_words
@@ -138,7 +140,7 @@ class MatchBuilder:
             clauses.append(f"{GRAMS_COLUMN} @> {self._array(params, column_grams)}")
         clauses += [f"{value} LIKE {self._param(params, like_pattern(word))}" for word in column_words]
         self.match.where.append((" AND ".join(clauses), params))
-        ranked = self.match.rank_params
+        ranked = self.match.rank_params.setdefault(f"rank {column}", {})
         whole = " + ".join(f"CAST({value} = {self._param(ranked, word)} AS int)" for word in column_words)
         position = " + ".join(f"strpos({value}, {self._param(ranked, word)})" for word in column_words)
         self.match.ranks[f"rank {column}"] = f"({whole} + 1.0 / (1 + {position}))"
