@@ -27,23 +27,28 @@ FIELDS = [
 
 @pytest.fixture(scope="module")
 def library(sysadmin: RemoteCKAN, ckan_stack: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """Two organizations; public odl tables in both, a private one in the first, a public non-odl table."""
+    """Two organizations; public odl tables in both, a private one in the first, a public non-odl table.
+
+    Rows carry the run as a marker; the 60 rows of `many` carry the run reversed instead (for paging)."""
     run = uuid.uuid4().hex[:8]
     write_url = ckan_stack["datastore_write_url"]
     bousai = sysadmin.action.organization_create(name=f"odl-test-rs-bousai-{run}", title=f"防災対策部テスト{run}")
     kanko = sysadmin.action.organization_create(name=f"odl-test-rs-kanko-{run}", title=f"観光部テスト{run}")
-    specs: dict[str, tuple[str, dict[str, Any], bool, bool, list[str]]] = {
-        "hinan": ("避難所一覧", bousai, False, True, ["鳥羽市立小学校", "鳥羽市民体育館", "津市立小学校"]),
-        "kanko": ("観光施設一覧", kanko, False, True, ["鳥羽水族館", "伊勢神宮"]),
-        "secret": ("非公開の備蓄倉庫一覧", bousai, True, True, [f"鳥羽市秘密倉庫{n}" for n in range(6)]),
-        "stock": ("CKANのままの表", kanko, False, False, ["鳥羽港", "鳥羽駅", "鳥羽城跡", "鳥羽公園"]),
+    specs: dict[str, tuple[str, dict[str, Any], bool, bool, list[str], str]] = {
+        "hinan": ("避難所一覧", bousai, False, True, ["鳥羽市立小学校", "鳥羽市民体育館", "津市立小学校"], run),
+        "kanko": ("観光施設一覧", kanko, False, True, ["鳥羽水族館", "伊勢神宮"], run),
+        "secret": ("非公開の備蓄倉庫一覧", bousai, True, True, [f"鳥羽市秘密倉庫{n}" for n in range(6)], run),
+        "stock": ("CKANのままの表", kanko, False, False, ["鳥羽港", "鳥羽駅", "鳥羽城跡", "鳥羽公園"], run),
+        "many": ("避難路一覧", bousai, False, True, [f"避難路{n:02}-" for n in range(60)], run[::-1]),
     }
     datasets, resources = {}, {}
-    for key, (title, organization, private, odl, names) in specs.items():
+    for key, (title, organization, private, odl, names, marker) in specs.items():
         datasets[key] = sysadmin.action.package_create(
             name=f"odl-test-rs-{key}-{run}", title=f"{title}{run}", owner_org=organization["id"], private=private
         )
-        records = [{"名称": f"{name}{run}", "所在地": "三重県", "定員": 10 * (i + 1)} for i, name in enumerate(names)]
+        records = [
+            {"名称": f"{name}{marker}", "所在地": "三重県", "定員": 10 * (i + 1)} for i, name in enumerate(names)
+        ]
         records.append({"名称": "関係のない行", "所在地": "三重県", "定員": 1})
         resources[key] = create_table(sysadmin, write_url, datasets[key]["id"], FIELDS, records, odl=odl)
 
@@ -187,3 +192,32 @@ def test_header_search_links_to_the_page(library: dict[str, Any]) -> None:
     for path in ("/", "/dataset/"):
         html = requests.get(f"{library['url']}{path}", timeout=30).text
         assert 'formaction="/odl/search"' in html and "データの中を検索" in html
+
+
+def test_page_pages_through_one_datasets_rows(library: dict[str, Any]) -> None:
+    run, datasets, resources = library["run"], library["datasets"], library["resources"]
+    url = f"{library['url']}/odl/search"
+    reversed_run = run[::-1]
+    overview = requests.get(url, params={"q": reversed_run}, timeout=30).text
+    assert overview.count('class="odl-record ') == 5
+    more = re.search(r'class="odl-more" href="([^"]+)"', overview)
+    assert more and "resource_id=" + resources["many"] in more.group(1).replace("&amp;", "&")
+    first = requests.get(url, params={"q": reversed_run, "resource_id": resources["many"]}, timeout=30).text
+    second = requests.get(url, params={"q": reversed_run, "resource_id": resources["many"], "page": 2}, timeout=30).text
+    assert first.count('class="odl-record ') == 50 and second.count('class="odl-record ') == 10
+    assert "60 行あります（1〜50 行目）" in first and "60 行あります（51〜60 行目）" in second
+    assert 'rel="next"' in first and 'rel="prev"' in second and 'rel="next"' not in second
+    shown = re.sub(r"<[^>]+>", "", first + second)
+    assert all(f"避難路{n:02}-{reversed_run}" in shown for n in range(60))
+    assert f'href="/dataset/{datasets["many"]["name"]}"' in first
+
+
+def test_page_of_a_private_table_shows_nothing_to_outsiders(library: dict[str, Any]) -> None:
+    page = requests.get(
+        f"{library['url']}/odl/search",
+        params={"q": "秘密倉庫", "resource_id": library["resources"]["secret"]},
+        timeout=30,
+    )
+    assert page.status_code == 200
+    assert "見る権限がありません" in page.text and "鳥羽市秘密倉庫" not in page.text
+    assert library["datasets"]["secret"]["title"] not in page.text

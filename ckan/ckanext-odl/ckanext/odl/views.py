@@ -1,6 +1,8 @@
 """The record search page (データの中を検索): /odl/search?q=鳥羽市 shows matching rows of every public
 dataset, grouped by dataset, each group linking to its dataset. It renders what `odl_record_search`
 answers for the signed-in user (or an anonymous citizen), so the page never shows more than the API.
+With `resource_id` it pages through every matching row of that one table (`datastore_search` with
+`q`, under CKAN's own authorization), since resource pages here have no data preview.
 
 Tables have up to dozens of columns, too many to read as a table on a page; each row is shown as
 the cells where the words were found (words marked) after a few leading cells that say which row
@@ -18,6 +20,7 @@ from flask import Blueprint
 from ckanext.odl.text_match import normalise, words
 
 ROWS_PER_DATASET = 5
+ROWS_PER_PAGE = 50
 LEADING_CELLS = 2
 
 record_search = Blueprint("odl", __name__, url_prefix="/odl")
@@ -66,7 +69,7 @@ def _naming_first(column: str) -> int:
 
 
 def rows(dataset: dict[str, Any], row_words: list[str]) -> list[Row]:
-    columns = [f["id"] for f in dataset["fields"] if f["id"] != "_id"]
+    columns = [f["id"] for f in dataset["fields"] if f["id"] not in ("_id", "rank")]
     shown = []
     for record in dataset["records"]:
         row = Row()
@@ -100,11 +103,43 @@ def _search(q: str, organization: str) -> tuple[dict[str, Any] | None, str | Non
         return None, "検索に時間がかかりすぎたか、検索語が正しくありません。もっと長い語や複数の語で検索してください。"
 
 
+def _one_table(q: str, resource_id: str, page: int) -> tuple[dict[str, Any] | None, str | None]:
+    """One table's matching rows, a page of them, shaped like an entry of `odl_record_search`."""
+    if not q.strip():
+        return None, None
+    try:
+        resource = toolkit.get_action("resource_show")({}, {"id": resource_id})
+        package = toolkit.get_action("package_show")({}, {"id": resource["package_id"]})
+        found = toolkit.get_action("datastore_search")(
+            {}, {"resource_id": resource_id, "q": q, "limit": ROWS_PER_PAGE, "offset": (page - 1) * ROWS_PER_PAGE}
+        )
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return None, "このデータは見つからないか、見る権限がありません。"
+    except toolkit.ValidationError:
+        return None, "検索に時間がかかりすぎたか、検索語が正しくありません。もっと長い語や複数の語で検索してください。"
+    organization = package.get("organization") or {}
+    dataset = {
+        "name": package["name"],
+        "title": package.get("title") or package["name"],
+        "organization_title": organization.get("title"),
+        "resource_id": resource_id,
+        "count": found["total"],
+        "records": found["records"],
+        "fields": found["fields"],
+    }
+    return {"count": found["total"], "datasets": [dataset]}, None
+
+
+def _page_number(text: str) -> int:
+    return int(text) if text.isdigit() and int(text) > 0 else 1
+
+
 @record_search.route("/search")
 def search() -> str:
-    q = toolkit.request.args.get("q", "")
-    organization = toolkit.request.args.get("organization", "")
-    result, error = _search(q, organization)
+    args = toolkit.request.args
+    q, organization, resource_id = args.get("q", ""), args.get("organization", ""), args.get("resource_id", "")
+    page = _page_number(args.get("page", ""))
+    result, error = _one_table(q, resource_id, page) if resource_id else _search(q, organization)
     row_words = words(q)
     groups = [(dataset, rows(dataset, row_words)) for dataset in result["datasets"]] if result else []
     return toolkit.render(
@@ -112,6 +147,9 @@ def search() -> str:
         {
             "q": q,
             "organization": organization,
+            "resource_id": resource_id,
+            "page": page,
+            "rows_per_page": ROWS_PER_PAGE,
             "result": result,
             "groups": groups,
             "error": error,
