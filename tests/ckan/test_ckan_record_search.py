@@ -221,3 +221,12 @@ def test_page_of_a_private_table_shows_nothing_to_outsiders(library: dict[str, A
     assert page.status_code == 200
     assert "見る権限がありません" in page.text and "鳥羽市秘密倉庫" not in page.text
     assert library["datasets"]["secret"]["title"] not in page.text
+
+
+def test_page_narrows_to_an_organization(library: dict[str, Any]) -> None:
+    kanko = library["kanko"]
+    page = requests.get(
+        f"{library['url']}/odl/search", params={"q": library["run"], "organization": kanko["name"]}, timeout=30
+    ).text
+    assert f'<option value="{kanko["name"]}" selected>{kanko["title"]}</option>' in page
+    assert library["datasets"]["kanko"]["title"] in page and library["datasets"]["hinan"]["title"] not in page

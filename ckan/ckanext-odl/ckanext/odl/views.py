@@ -130,6 +130,12 @@ def _one_table(q: str, resource_id: str, page: int) -> tuple[dict[str, Any] | No
     return {"count": found["total"], "datasets": [dataset]}, None
 
 
+def _organizations() -> list[tuple[str, str]]:
+    """(name, title) of every organization, for the page's organization choice."""
+    found = toolkit.get_action("organization_list")({}, {"all_fields": True, "sort": "title asc"})
+    return [(organization["name"], organization["title"] or organization["name"]) for organization in found]
+
+
 def _page_number(text: str) -> int:
     return int(text) if text.isdigit() and int(text) > 0 else 1
 
@@ -147,6 +153,7 @@ def search() -> str:
         {
             "q": q,
             "organization": organization,
+            "organizations": _organizations(),
             "resource_id": resource_id,
             "page": page,
             "rows_per_page": ROWS_PER_PAGE,
