@@ -379,7 +379,9 @@ def test_ckan_ini_gets_every_value_it_needs_from_compose(services: dict[str, dic
     ini = ConfigParser(interpolation=None)
     ini.read(CKAN_INI)
     app = ini["app:main"]
-    assert {"activity", "datastore", "odl_search"} <= set(app["ckan.plugins"].split())
+    plugins = app["ckan.plugins"].split()
+    assert {"activity", "datastore", "odl_search", "odl_datastore"} <= set(plugins)
+    assert plugins.index("datastore") < plugins.index("odl_datastore")  # its IDatastore hook runs after the stock one
     assert app["solr_url"] == "%(CKAN_SOLR_URL)s"
     needed = set(re.findall(r"%\((CKAN_[A-Z_]+)\)s", CKAN_INI.read_text()))
     assert {"CKAN_SECRET_KEY", "CKAN_SQLALCHEMY_URL", "CKAN_DATASTORE_WRITE_URL", "CKAN_DATASTORE_READ_URL"} <= needed
