@@ -87,10 +87,11 @@ def test_ckan_venv_has_ckan_and_the_project_extension() -> None:
     code = (
         "from importlib.metadata import version, entry_points; "
         "print(version('ckan')); "
-        "print(entry_points(group='ckan.plugins')['odl_search'].load().__name__)"
+        "print(entry_points(group='ckan.plugins')['odl_search'].load().__name__); "
+        "print(entry_points(group='ckan.plugins')['odl_datastore'].load().__name__)"
     )
     out = subprocess.run([VENV_CKAN_BIN / "python", "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["2.11.6", "OdlSearchPlugin"]
+    assert out.split() == ["2.11.6", "OdlSearchPlugin", "OdlDatastorePlugin"]
 
 
 @pytest.mark.parametrize(("venv", "module"), [(".venv", "airflow"), (".venv-ckan", "ckan")])
