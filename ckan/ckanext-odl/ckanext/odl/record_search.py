@@ -190,8 +190,9 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
         substring after NFKC and lower case (ｶﾅ finds カナ, ＡＢＣ finds abc)
     :param organization: only the datasets of this organization (name or id)
     :param limit: rows returned per dataset, best first (default 5, at most 100); `count` is all of them
-    :returns: {"count", "datasets": [{"name", "title", "organization", "resource_id", "count",
-        "records", "fields"}]}, the datasets with most matching rows first, then by title
+    :returns: {"count", "datasets": [{"name", "title", "organization", "organization_title",
+        "resource_id", "count", "records", "fields"}]}, the datasets with most matching rows first,
+        then by title; "fields" and "records" as datastore_search gives them (hidden columns left out)
     """
     toolkit.check_access("odl_record_search", context, data_dict)
     data, errors = toolkit.navl_validate(data_dict, _schema(), context)
