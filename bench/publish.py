@@ -44,10 +44,8 @@ def _bench_resource(ckan: CkanClient, dataset: str) -> str:
     return str(created["resource_id"])
 
 
-def load_parquet(
-    parquet: Path, dataset: str = "csf-wild-boar", settings: CkanSettings | None = None, *, full_text: bool = True
-) -> dict[str, Any]:
-    """Rows per second into the DataStore (COPY, full text unless turned off, indexes, swap), and the read time."""
+def load_parquet(parquet: Path, dataset: str = "csf-wild-boar", settings: CkanSettings | None = None) -> dict[str, Any]:
+    """Rows per second into the DataStore (COPY, search columns, indexes, swap), the read time and the phases."""
     config = settings or from_environment()
     contract = load_published_contracts()[dataset]
     resource_id = _bench_resource(CkanClient(config.url, config.api_token), dataset)
@@ -60,14 +58,14 @@ def load_parquet(
         f"bench-{int(time.time())}",
         columns=contract.column_names,
         keep_previous=False,
-        full_text=full_text,
     )
     return {
-        "method": "odl DataStore loader (COPY + swap" + (", full text)" if full_text else ", no full text)"),
+        "method": "odl DataStore loader (COPY + search columns + swap)",
         "rows": result.rows,
         "read_seconds": round(read_seconds, 3),
         "load_seconds": round(result.seconds, 3),
         "rows_per_s": round(result.rows / result.seconds),
+        "phases": result.phases,
         "resource_id": resource_id,
     }
 
@@ -117,5 +115,6 @@ def reload_parquet(
         "read_seconds": round(read_seconds, 3),
         "load_seconds": round(result.seconds, 3),
         "rows_per_s": round(result.rows / result.seconds),
+        "phases": result.phases,
         "resource_id": resource_id,
     }

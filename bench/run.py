@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", FULL_ROWS)))
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
     parser.add_argument(
-        "--skip", nargs="*", default=[], help="check connect publish reload floor upsert xloader dags e2e"
+        "--skip", nargs="*", default=[], help="check connect publish search reload floor upsert xloader dags e2e"
     )
     parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where results.md/json go")
     parser.add_argument("--render", action="store_true", help="rewrite results.md from results.json and analysis.md")
@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     results = report.with_ratios(results)
     machine = machine_facts(args.repeats, load_before, os.getloadavg())
     full = {"machine": machine, "results": results, "targets": report.targets(results, FULL_ROWS)}
+    if bench.search_options:
+        full["search_options"] = bench.search_options
     notes = bench.notes + missed_notes(full["targets"]) + analysis()
     report.write(full, notes, args.out)
     print(report.render_markdown(full, notes))
@@ -64,6 +66,8 @@ class Bench:
         self.rows, self.repeats, self.skip = rows, repeats, skip
         self.results: list[dict[str, Any]] = []
         self.notes: list[str] = []
+        self.search_options: dict[str, Any] | None = None
+        self.last_output: dict[str, Any] = {}  # what the last measured child printed
         WORK_DIR.mkdir(parents=True, exist_ok=True)
 
     def run_all(self) -> list[dict[str, Any]]:
@@ -137,6 +141,7 @@ class Bench:
         else:
             seconds = median([seconds_of(run) if seconds_of else run.seconds for run in runs])
             row = report.result(method, rows, seconds, max(run.peak_rss_mb for run in runs))
+            self.last_output = runs[-1].output
         self.results.append(row)
         print(f"{method}: {row['seconds']} s, {row['peak_rss_mb']} MB {row['note']}", file=sys.stderr)
         return row
@@ -181,8 +186,25 @@ class Bench:
         )
 
     def publish(self, parquet: Path, final: Path) -> None:
-        note = "read the curated Parquet + COPY, indexes, full-text, swap; peak RSS of the loader process"
+        note = (
+            "read the curated Parquet + COPY, search columns (`_odl_search`, `_odl_grams` + GIN), indexes, swap; "
+            "peak RSS of the loader process"
+        )
         self.odl_loader(report.PUBLISH, "publish", parquet, final, note)
+        detail = self.last_output.get("detail", {})
+        if "search" not in self.skip and detail.get("resource_id"):
+            self.search(str(detail["resource_id"]), detail.get("phases") or {})
+
+    def search(self, resource_id: str, phases: dict[str, float]) -> None:
+        """Issue 14's index options on the table the last publish run loaded (before the reload reuses it)."""
+        phases_file = WORK_DIR / "publish_phases.json"
+        phases_file.write_text(json.dumps(phases), encoding="utf-8")
+        try:
+            run = run_child([PYTHON, "-m", "bench.search_options", resource_id, str(phases_file)], env=_env())
+        except RuntimeError as failure:
+            self.notes.append(f"search index options not measured: {_last_line(failure)}")
+            return
+        self.search_options = run.output or None
 
     def reload(self, parquet: Path, final: Path) -> None:
         note = (

@@ -14,14 +14,21 @@ COPYs the new rows into a temporary table (`_id` = row number in the file), then
   the full-text and key indexes change only where the data did (rebuilding CKAN's GiST index on
   `_full_text` is most of a large load); or
 - **rebuild** — builds `odl_staging."<resource id>__next"` like the live table (columns, NOT NULLs,
-  comments — the data dictionary — its own `_id` sequence), fills it and `_full_text` set-based,
-  adds the live table's constraints, indexes, triggers and grants;
+  comments — the data dictionary — its own `_id` sequence), fills it set-based, then adds the live
+  table's constraints, indexes, triggers and grants;
 
 and swaps: the new table becomes live, the live one becomes the kept previous version.
 
 Readers keep the live table until the commit and see the new one after it; a load that fails or is
 killed rolls back and leaves both tables as they were. The version of each table is in its table
 comment (CKAN reads only column comments). `rollback` swaps the two tables back.
+
+Search (issue 14): every row gets `_odl_search` and `_odl_grams` (see transforms.publish.search),
+computed in Python from the text PostgreSQL serves for each cell, COPYed back and written with the
+row; `_odl_grams` has a GIN index. CKAN's `_full_text` finds Japanese only as whole cells, so it is
+left NULL: its GiST index over NULLs costs about a second for a million rows (over filled tsvectors,
+13 s; over empty ones, 24 s), and CKAN's `zfulltext` trigger, which fills a NULL `_full_text`, is
+disabled while an in-place reload inserts (and enabled again in the same transaction).
 """
 
 import hashlib
@@ -36,7 +43,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from psycopg import sql
+
+from transforms.publish import search
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +56,8 @@ SWAP_LOCK_TIMEOUT = "10s"  # the swap waits this long for running readers, then 
 # Past this share of changed rows, deleting and inserting row by row costs more than building anew.
 MAX_CHANGED_SHARE_IN_PLACE = 0.5
 STALE_STATISTICS_SHARE = 0.1  # as autovacuum's default analyze scale factor
+HIDDEN_COLUMNS = ("_id", "_full_text", search.SEARCH_COLUMN, search.GRAMS_COLUMN)
+SEARCH_BATCH_ROWS = 200_000  # rows whose search columns are computed at once (memory, not speed)
 
 
 class DatastoreError(Exception):
@@ -56,7 +69,8 @@ class TableVersion:
     version: str
     rows: int
     loaded_at: str
-    full_text: bool = True  # False: `_full_text` left empty (benchmarks only)
+    full_text: bool = False  # True: `_full_text` filled (versions loaded before issue 14)
+    search: bool = False  # True: `_odl_search` and `_odl_grams` filled (loads since issue 14)
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,7 @@ class LoadResult:
     previous_version: str | None
     method: str = "rebuild"  # rebuild | in_place (see the module docstring)
     changed_rows: int | None = None  # rows deleted plus rows inserted, for an in-place reload
+    phases: dict[str, float] | None = None  # seconds by step (copy, search, insert, indexes, …), for benchmarks
 
 
 def _relname(schema: str, resource_id: str) -> str:
@@ -134,17 +149,15 @@ class DatastoreLoader:
         *,
         columns: list[str],
         keep_previous: bool = True,
-        full_text: bool = True,
         reshape: TableShape | None = None,
     ) -> LoadResult:
         """Replace the rows of the live table with the CSV chunks (no header, values in the order of `columns`).
 
         reshape: columns, types, data dictionary and key for the new table, made as `datastore_create`
         would make them, so that citizens get the new columns together with the rows that fill them.
-        full_text=False leaves `_full_text` empty (no `q` search on this version) and skips its cost, the
-        largest of a big load; rows later added through the API still get it from CKAN's trigger.
         """
         started = time.perf_counter()
+        phases = _Phases()
         self._ensure_schemas()
         with self._connect() as connection, connection.transaction():
             cursor = connection.cursor()
@@ -165,17 +178,23 @@ class DatastoreLoader:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the row comparison hashes whole tables
             rows = _copy_incoming(cursor, {name: types[name] for name in columns}, chunks)
-            loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"), full_text)
+            phases.lap("copy")
+            loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"), search=True)
             changed = None
             if reshape is None:
-                changed = _reload_previous_in_place(cursor, connection, live, resource_id, types, columns, loaded)
+                changed = _reload_previous_in_place(
+                    cursor, connection, live, resource_id, types, columns, loaded, phases
+                )
             if changed is None:
-                _rebuild_in_staging(cursor, live, resource_id, columns, loaded, (reshape, types) if reshape else None)
+                shape = (reshape, types) if reshape else None
+                _rebuild_in_staging(cursor, live, resource_id, columns, types, loaded, shape, phases)
                 _swap(cursor, resource_id, new=STAGING)
             else:
                 _swap(cursor, resource_id, new=PREVIOUS)
             if not keep_previous:
                 cursor.execute(sql.SQL("DROP TABLE {}").format(_qualified(PREVIOUS, resource_id)))
+            phases.lap("swap")
+        phases.lap("commit")
         seconds = time.perf_counter() - started
         method = "rebuild" if changed is None else "in_place"
         log.info(
@@ -187,7 +206,9 @@ class DatastoreLoader:
             "" if changed is None else f", {changed} rows deleted or inserted",
             seconds,
         )
-        return LoadResult(resource_id, version, rows, seconds, previous.version if previous else None, method, changed)
+        return LoadResult(
+            resource_id, version, rows, seconds, previous.version if previous else None, method, changed, phases.seconds
+        )
 
     def rollback(self, resource_id: str) -> TableVersion:
         """Serve the previous version again; the version it replaces becomes the previous one."""
@@ -200,6 +221,9 @@ class DatastoreLoader:
             kept = _table_oid(cursor, PREVIOUS, _relname(PREVIOUS, resource_id))
             if previous is None or live is None or kept is None:
                 raise DatastoreError(f"resource {resource_id} has no previous version to roll back to")
+            served = _table_version(connection, LIVE, resource_id)
+            if served is not None and served.search and not previous.search:
+                _add_search(cursor, kept, PREVIOUS, resource_id, previous)  # loaded before issue 14
             if _shape(cursor, kept) != _shape(cursor, live):
                 raise DatastoreError(
                     f"resource {resource_id}: the previous version has other columns or key than the live one "
@@ -235,7 +259,7 @@ class DatastoreLoader:
             return sorted(row[0] for row in cursor.fetchall())
 
     def columns(self, resource_id: str, schema: str = LIVE) -> list[str]:
-        """The data columns of a table (not `_id`, `_full_text`), in order; [] when there is no table."""
+        """The data columns of a table (not `_id`, `_full_text` or the search columns), in order; [] when none."""
         with self._connect() as connection, connection.cursor() as cursor:
             oid = _table_oid(cursor, schema, _relname(schema, resource_id))
             return [] if oid is None else _data_columns(cursor, oid)
@@ -299,8 +323,8 @@ def _refuse_aliases(cursor: psycopg.Cursor[Any], live: int, resource_id: str) ->
 def _data_columns(cursor: psycopg.Cursor[Any], live: int) -> list[str]:
     cursor.execute(
         "SELECT attname FROM pg_attribute WHERE attrelid = %s AND attnum > 0 AND NOT attisdropped "
-        "AND attname NOT IN ('_id', '_full_text') ORDER BY attnum",
-        (live,),
+        "AND NOT attname = ANY(%s) ORDER BY attnum",
+        (live, list(HIDDEN_COLUMNS)),
     )
     return [row[0] for row in cursor.fetchall()]
 
@@ -308,8 +332,8 @@ def _data_columns(cursor: psycopg.Cursor[Any], live: int) -> list[str]:
 def _column_types(cursor: psycopg.Cursor[Any], table: int) -> dict[str, str]:
     cursor.execute(
         "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = %s AND attnum > 0 "
-        "AND NOT attisdropped AND attname NOT IN ('_id', '_full_text')",
-        (table,),
+        "AND NOT attisdropped AND NOT attname = ANY(%s) ORDER BY attnum",
+        (table, list(HIDDEN_COLUMNS)),
     )
     return dict(cursor.fetchall())
 
@@ -344,23 +368,96 @@ def _copy_incoming(cursor: psycopg.Cursor[Any], types: dict[str, str], chunks: I
     return int((cursor.fetchone() or (0,))[0])
 
 
-def _full_text(columns: list[str], enabled: bool, alias: str) -> sql.Composable:
-    """The same text CKAN's populate_full_text_trigger indexes: every data column's value, space-separated."""
-    if not enabled:
-        return sql.SQL("NULL")
-    return sql.SQL("to_tsvector(concat_ws(' ', {}))").format(
-        sql.SQL(", ").join(sql.SQL("{}.{}::text").format(sql.Identifier(alias), sql.Identifier(c)) for c in columns)
+class _Phases:
+    """Seconds spent in each step of a load, in order (reported to benchmarks through LoadResult.phases)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + now - self._last, 3)
+        self._last = now
+
+
+def _served_text(alias: str, column: str, kind: str) -> sql.Composable:
+    """A cell as the text `datastore_search` serves: its JSON text, which for these types is the cast to text
+    (dates and times in ISO form, see DateStyle in _compute_search), and CKAN's own format for timestamps."""
+    value = sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(column))
+    if kind.startswith("timestamp"):
+        return sql.SQL("""to_char({}, 'YYYY-MM-DD"T"HH24:MI:SS')""").format(value)
+    return value if kind == "text" else sql.SQL("{}::text").format(value)
+
+
+def _compute_search(
+    cursor: psycopg.Cursor[Any], source: sql.Composable, types: dict[str, str], where: sql.Composable
+) -> None:
+    """`odl_search_rows` (_id, search, grams): the search columns of the source rows that `where` selects.
+
+    The cells are read back as PostgreSQL serves them, normalised and split into grams in Python
+    (transforms.publish.search), and COPYed in; `_search_values` turns the gram text into `_odl_grams`.
+    """
+    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+    cursor.execute("SET LOCAL IntervalStyle = 'postgres'")
+    cursor.execute(
+        "CREATE TEMPORARY TABLE odl_search_rows (_id bigint PRIMARY KEY, search text, grams text) ON COMMIT DROP"
     )
+    columns = list(types)
+    select = sql.SQL("COPY (SELECT s._id, {} FROM {} s {}) TO STDOUT (FORMAT csv)").format(
+        sql.SQL(", ").join(_served_text("s", c, types[c]) for c in columns), source, where
+    )
+    text = bytearray()
+    with cursor.copy(select) as copy:
+        for block in copy:
+            text += block
+    if not text:
+        return
+    names = ["_id", *(f"c{i}" for i in range(len(columns)))]
+    read = pacsv.open_csv(
+        pa.py_buffer(bytes(text)),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+        convert_options=pacsv.ConvertOptions(
+            column_types={"_id": pa.int64(), **{name: pa.string() for name in names[1:]}},
+            strings_can_be_null=True,  # COPY writes NULL unquoted and empty, an empty text quoted
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    del text
+    with cursor.copy("COPY odl_search_rows (_id, search, grams) FROM STDIN (FORMAT csv)") as copy:
+        for batch in read:
+            for start in range(0, batch.num_rows, SEARCH_BATCH_ROWS):
+                part = batch.slice(start, SEARCH_BATCH_ROWS)
+                found = search.search_text([search.normalised_cells(column) for column in part.columns[1:]])
+                rows = pa.table({"_id": part.column(0), "search": found, "grams": search.gram_text(found)})
+                buffer = pa.BufferOutputStream()
+                pacsv.write_csv(rows, buffer, pacsv.WriteOptions(include_header=False))
+                copy.write(buffer.getvalue().to_pybytes())
+
+
+# `_odl_grams` from the gram text: C functions all the way (string_to_array, then array_to_tsvector,
+# which sorts and removes repeats); substr drops the separator the text starts with.
+_GRAMS_FROM_TEXT = "tsvector_to_array(array_to_tsvector(string_to_array(substr(s.grams, 2), chr(31))))"
 
 
 def _insert_incoming(
-    cursor: psycopg.Cursor[Any], table: sql.Composed, columns: list[str], loaded: TableVersion, where: sql.Composable
+    cursor: psycopg.Cursor[Any], table: sql.Composed, columns: list[str], where: sql.Composable
 ) -> int:
+    """The selected incoming rows, with their search columns from `odl_search_rows`; `_full_text` stays NULL."""
     names = sql.SQL(", ").join(map(sql.Identifier, columns))
     values = sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c)) for c in columns)
     cursor.execute(
-        sql.SQL("INSERT INTO {} (_id, {}, _full_text) SELECT n._id, {}, {} FROM odl_incoming n {}").format(
-            table, names, values, _full_text(columns, loaded.full_text, "n"), where
+        sql.SQL(
+            "INSERT INTO {} (_id, {}, {}, {}) SELECT n._id, {}, s.search, {} "
+            "FROM odl_incoming n JOIN odl_search_rows s ON s._id = n._id {}"
+        ).format(
+            table,
+            names,
+            sql.Identifier(search.SEARCH_COLUMN),
+            sql.Identifier(search.GRAMS_COLUMN),
+            values,
+            sql.SQL(_GRAMS_FROM_TEXT),
+            where,
         )
     )
     inserted = cursor.rowcount
@@ -383,13 +480,20 @@ def _finish(cursor: psycopg.Cursor[Any], table: sql.Composed, loaded: TableVersi
     cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(json.dumps(loaded.__dict__))))
 
 
+def _incoming_types(types: dict[str, str], columns: list[str]) -> dict[str, str]:
+    """The loaded columns in table order (the order `_odl_search` holds cells in), with their types."""
+    return {name: kind for name, kind in types.items() if name in columns}
+
+
 def _rebuild_in_staging(
     cursor: psycopg.Cursor[Any],
     live: int,
     resource_id: str,
     columns: list[str],
+    types: dict[str, str],
     loaded: TableVersion,
     reshape: tuple[TableShape, dict[str, str]] | None,
+    phases: _Phases,
 ) -> None:
     """A new table like the live one, filled before its indexes are built (much faster than the other way).
 
@@ -401,24 +505,84 @@ def _rebuild_in_staging(
     _create_staging(cursor, resource_id)
     unchanged = None
     if reshape is not None:
-        shape, types = reshape
+        shape, _ = reshape
         before = _column_types(cursor, live)
-        unchanged = [name for name, kind in types.items() if before.get(name) == kind] + ["_id", "_full_text"]
+        unchanged = [name for name, kind in types.items() if before.get(name) == kind] + list(HIDDEN_COLUMNS)
         _reshape(cursor, live, staging, shape, types)
-    _insert_incoming(cursor, staging, columns, loaded, sql.SQL(""))
+    _compute_search(cursor, sql.SQL("odl_incoming"), _incoming_types(types, columns), sql.SQL(""))
+    phases.lap("search")
+    _insert_incoming(cursor, staging, columns, sql.SQL(""))
+    phases.lap("insert")
     _add_constraints_indexes_triggers_grants(cursor, live, resource_id, unchanged_columns=unchanged)
     if reshape is not None and reshape[0].primary_key:
         _create_unique_key(cursor, staging, resource_id, reshape[0].primary_key)
+    phases.lap("indexes")
+    _ensure_grams_index(cursor, staging, resource_id)
+    phases.lap("grams_index")
     _finish(cursor, staging, loaded)
+    phases.lap("analyze")
+
+
+def _add_search_columns(cursor: psycopg.Cursor[Any], table: sql.Composed) -> None:
+    cursor.execute(
+        sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text, ADD COLUMN IF NOT EXISTS {} text[]").format(
+            table, sql.Identifier(search.SEARCH_COLUMN), sql.Identifier(search.GRAMS_COLUMN)
+        )
+    )
+
+
+def _ensure_grams_index(cursor: psycopg.Cursor[Any], table: sql.Composed, resource_id: str) -> None:
+    """The GIN index on `_odl_grams`, unless the table has it (copied from the live one)."""
+    cursor.execute(
+        "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = %s::regclass AND a.attname = %s",
+        (table.as_string(cursor), search.GRAMS_COLUMN),
+    )
+    if (cursor.fetchone() or (0,))[0]:
+        return
+    # Named after the resource, as CKAN names its indexes: the same name on every version of the table.
+    name = sql.Identifier(f"{resource_id}_odl_grams")
+    cursor.execute(
+        sql.SQL("CREATE INDEX {} ON {} USING gin ({})").format(name, table, sql.Identifier(search.GRAMS_COLUMN))
+    )
+
+
+@contextmanager
+def _full_text_trigger_off(cursor: psycopg.Cursor[Any], oid: int, table: sql.Composed) -> Iterator[None]:
+    """CKAN's `zfulltext` trigger fills a NULL `_full_text`: off while odl writes rows, on again after (same transaction)."""
+    cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s AND tgname = 'zfulltext'", (oid,))
+    found = cursor.fetchone() is not None
+    if found:
+        cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER zfulltext").format(table))
+    yield
+    if found:
+        cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER zfulltext").format(table))
+
+
+def _add_search(cursor: psycopg.Cursor[Any], oid: int, schema: str, resource_id: str, held: TableVersion) -> None:
+    """Search columns, filled, and their index, on a table loaded before issue 14 (a rollback to it)."""
+    table = _qualified(schema, resource_id)
+    _add_search_columns(cursor, table)
+    _compute_search(cursor, table, _column_types(cursor, oid), sql.SQL(""))
+    with _full_text_trigger_off(cursor, oid, table):
+        cursor.execute(
+            sql.SQL("UPDATE {} t SET {} = s.search, {} = {} FROM odl_search_rows s WHERE s._id = t._id").format(
+                table,
+                sql.Identifier(search.SEARCH_COLUMN),
+                sql.Identifier(search.GRAMS_COLUMN),
+                sql.SQL(_GRAMS_FROM_TEXT),
+            )
+        )
+    cursor.execute("DROP TABLE odl_search_rows")
+    _ensure_grams_index(cursor, table, resource_id)
+    _finish(cursor, table, TableVersion(held.version, held.rows, held.loaded_at, held.full_text, search=True))
 
 
 def _reshape(
     cursor: psycopg.Cursor[Any], live: int, staging: sql.Composed, shape: TableShape, types: dict[str, str]
 ) -> None:
     """The data columns of `shape`, in its order, with comments in CKAN's own form (' ' + JSON with `_info`)."""
-    comments = {
-        name: comment for name, comment in _column_comments(cursor, live).items() if name not in ("_id", "_full_text")
-    }
+    comments = {name: comment for name, comment in _column_comments(cursor, live).items() if name not in HIDDEN_COLUMNS}
     for name in comments:
         cursor.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(staging, sql.Identifier(name)))
     for field in shape.fields:
@@ -453,6 +617,7 @@ def _reload_previous_in_place(
     types: dict[str, str],
     columns: list[str],
     loaded: TableVersion,
+    phases: _Phases,
 ) -> int | None:
     """Bring the kept previous table to the new rows by deleting and inserting only the rows that differ.
 
@@ -465,7 +630,7 @@ def _reload_previous_in_place(
     if (
         kept is None
         or held is None
-        or not (held.full_text and loaded.full_text)  # CKAN's trigger would fill what a load leaves empty
+        or not held.search  # loaded before issue 14: rebuilt once, with the search columns
         or _shape(cursor, kept) != _shape(cursor, live)
     ):
         return None
@@ -487,9 +652,15 @@ def _reload_previous_in_place(
     if stale + fresh > MAX_CHANGED_SHARE_IN_PLACE * max(loaded.rows, 1):
         cursor.execute("DROP TABLE odl_diff")
         return None
+    phases.lap("compare")
     cursor.execute(sql.SQL("DELETE FROM {} WHERE _id IN (SELECT stale FROM odl_diff)").format(table))
-    where = sql.SQL("WHERE n._id IN (SELECT fresh FROM odl_diff)")
-    inserted = _insert_incoming(cursor, table, columns, loaded, where)
+    phases.lap("delete")
+    fresh_rows = sql.SQL("WHERE s._id IN (SELECT fresh FROM odl_diff)")
+    _compute_search(cursor, sql.SQL("odl_incoming"), _incoming_types(types, columns), fresh_rows)
+    phases.lap("search")
+    with _full_text_trigger_off(cursor, kept, table):
+        inserted = _insert_incoming(cursor, table, columns, sql.SQL(""))
+    phases.lap("insert")
     cursor.execute("DROP TABLE odl_diff")
     _copy_column_comments(cursor, live, table)  # the data dictionary may have changed on the live table
     _copy_grants(cursor, live, table)
@@ -557,6 +728,7 @@ def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
     live, staging = _qualified(LIVE, resource_id), _qualified(STAGING, resource_id)
     sequence = sql.SQL("{}.{}").format(sql.Identifier(STAGING), sql.Identifier(f"{resource_id}__id_seq"))
     cursor.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING COMMENTS INCLUDING STORAGE)").format(staging, live))
+    _add_search_columns(cursor, staging)  # the first load since issue 14 adds them
     cursor.execute(sql.SQL("CREATE SEQUENCE {} OWNED BY {}._id").format(sequence, staging))
     cursor.execute(
         sql.SQL("ALTER TABLE {} ALTER COLUMN _id SET DEFAULT nextval({}::regclass)").format(
