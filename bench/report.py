@@ -148,6 +148,36 @@ def render_markdown(report: dict[str, Any], notes: list[str]) -> str:
 SEARCH_OPTION_ORDER = ("a", "b", "c", "d")
 
 
+def search_targets(found: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 14 through CKAN's HTTP API: datastore_search q p95 <= 100 ms per word length on the 1M-row table,
+    odl_record_search p95 <= 500 ms over 20 tables of 100k rows (the worst word length)."""
+    http = found.get("http", {})
+    out = []
+    q = http.get("datastore_search_q", {}).get("queries", {})
+    for length in ("1", "2", "4"):
+        p95 = q.get(length, {}).get("p95_ms")
+        out.append(
+            {
+                "name": f"datastore_search q p95 ms, {length}-character words (1M rows)",
+                "target": "<= 100",
+                "measured": p95,
+                "met": _at_most(p95, 100),
+            }
+        )
+    records = http.get("odl_record_search", {})
+    worst = max((v["p95_ms"] for v in records.get("queries", {}).values()), default=None)
+    out.append(
+        {
+            "name": f"odl_record_search p95 ms ({records.get('tables', 20)} tables of "
+            f"{records.get('rows_per_table', 100_000):,} rows, worst word length)",
+            "target": "<= 500",
+            "measured": worst,
+            "met": _at_most(worst, 500),
+        }
+    )
+    return out
+
+
 def render_search_options(found: dict[str, Any]) -> list[str]:
     """Issue 14's comparison (bench/search_options.py): load cost, sizes and query times per index option."""
     rows, data_mb = found.get("rows", 0), found.get("data_table_bytes", 0) / MB
@@ -192,6 +222,31 @@ def render_search_options(found: dict[str, Any]) -> list[str]:
     phases = found.get("options", {}).get("a", {}).get("load_phases")
     if phases:
         lines += ["", "Loader phases of (a), seconds: " + ", ".join(f"{k} {v}" for k, v in phases.items()) + "."]
+    http = found.get("http", {})
+    calls = [
+        ("`datastore_search` q, limit 100, on the 1M-row table", http.get("datastore_search_q")),
+        (
+            "`odl_record_search` q over {tables} public tables of {rows:,} rows".format(
+                tables=http.get("odl_record_search", {}).get("tables", "–"),
+                rows=http.get("odl_record_search", {}).get("rows_per_table", 0),
+            ),
+            http.get("odl_record_search"),
+        ),
+    ]
+    if any(measured for _, measured in calls):
+        lines += [
+            "",
+            "Through CKAN's HTTP API (ckanext-odl answers both; the same kind of words, warmed once, p50 / p95 ms):",
+            "",
+            "| call | 1 char | 2 chars | 4 chars |",
+            "|---|---:|---:|---:|",
+        ]
+        for name, measured in calls:
+            queries = (measured or {}).get("queries", {})
+            cells = [
+                f"{queries[n]['p50_ms']} / {queries[n]['p95_ms']}" if n in queries else "–" for n in ("1", "2", "4")
+            ]
+            lines.append("| " + " | ".join([name, *cells]) + " |")
     return lines
 
 

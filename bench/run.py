@@ -29,6 +29,7 @@ VENV_BIN = Path(sys.executable).parent
 PYTHON = str(VENV_BIN / "python")
 FULL_ROWS = 1_000_000
 UPSERT_ROWS, UPSERT_BATCH = 100_000, 250
+RECORD_SEARCH_TABLES, RECORD_SEARCH_ROWS = 20, 100_000  # issue 14: odl_record_search over 20 tables of 100k rows
 END_TO_END_ROWS = 10_000
 PUBLISHED = "csf-wild-boar"  # the published dataset whose final CSV every loader loads
 
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     full = {"machine": machine, "results": results, "targets": report.targets(results, FULL_ROWS)}
     if bench.search_options:
         full["search_options"] = bench.search_options
+        full["targets"] += report.search_targets(bench.search_options)
     notes = bench.notes + missed_notes(full["targets"]) + analysis()
     report.write(full, notes, args.out)
     print(report.render_markdown(full, notes))
@@ -193,18 +195,35 @@ class Bench:
         self.odl_loader(report.PUBLISH, "publish", parquet, final, note)
         detail = self.last_output.get("detail", {})
         if "search" not in self.skip and detail.get("resource_id"):
-            self.search(str(detail["resource_id"]), detail.get("phases") or {})
+            self.search(str(detail["resource_id"]), detail.get("phases") or {}, parquet)
 
-    def search(self, resource_id: str, phases: dict[str, float]) -> None:
-        """Issue 14's index options on the table the last publish run loaded (before the reload reuses it)."""
+    def search(self, resource_id: str, phases: dict[str, float], parquet: Path) -> None:
+        """Issue 14 on the table the last publish run loaded (before the reload reuses it): the index
+        options side by side, then `datastore_search` q on it and `odl_record_search` through CKAN."""
         phases_file = WORK_DIR / "publish_phases.json"
         phases_file.write_text(json.dumps(phases), encoding="utf-8")
-        try:
-            run = run_child([PYTHON, "-m", "bench.search_options", resource_id, str(phases_file)], env=_env())
-        except RuntimeError as failure:
-            self.notes.append(f"search index options not measured: {_last_line(failure)}")
-            return
-        self.search_options = run.output or None
+        steps = {
+            "options": [PYTHON, "-m", "bench.search_options", resource_id, str(phases_file)],
+            "datastore_search_q": [PYTHON, "-m", "bench.search_http", "q", resource_id],
+            "odl_record_search": [
+                PYTHON,
+                "-m",
+                "bench.search_http",
+                "records",
+                str(parquet),
+                str(RECORD_SEARCH_TABLES),
+                str(min(RECORD_SEARCH_ROWS, self.rows)),
+            ],
+        }
+        found: dict[str, Any] = {}
+        for name, command in steps.items():
+            try:
+                found[name] = run_child(command, env=_env()).output
+            except RuntimeError as failure:
+                self.notes.append(f"search: {name} not measured: {_last_line(failure)}")
+        options = found.pop("options", None)
+        if options or found:
+            self.search_options = (options or {}) | {"http": found}
 
     def reload(self, parquet: Path, final: Path) -> None:
         note = (

@@ -11,8 +11,8 @@ filled by the loader and read by ckanext-odl's `datastore_search` / `odl_record_
   cell (never across two cells), under a GIN index: a word of one or two characters is one
   `@> ARRAY[word]`, a longer one is narrowed by its pairs and checked with LIKE.
 
-The gram lists are made here as text (grams joined by U+001F, duplicates kept) with numpy over the
-code points of every row at once; PostgreSQL turns each into its sorted distinct array
+The gram lists are made here as text (each gram after a U+001F, duplicates kept) with numpy over
+the code points of every row at once; PostgreSQL turns each into its sorted distinct array
 (`string_to_array` → `array_to_tsvector` → `tsvector_to_array`, all in C), which is several times
 faster than either side alone (a SQL function over `generate_series` took 96 s per million rows).
 """
@@ -71,7 +71,9 @@ def gram_text(search: pa.Array) -> pa.Array:
     """Per row, its characters and adjacent pairs within a cell, each preceded by U+001F (repeats kept).
 
     `search` holds `_odl_search` values: every row starts and ends with U+001F, so a pair that would
-    span two cells or two rows contains U+001F and is left out.
+    span two cells or two rows contains U+001F and is left out. Characters and pairs are written as two
+    texts per row (all characters, then all pairs), from contiguous arrays: each character's "␟c" is one
+    64-bit number, each pair's "␟cd" a row of three code points.
     """
     if len(search) == 0:
         return pa.array([], pa.string())
@@ -79,32 +81,34 @@ def gram_text(search: pa.Array) -> pa.Array:
     offsets = np.frombuffer(search.buffers()[1], np.int64, len(search) + 1, search.offset * 8)
     data = search.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
     points = np.frombuffer(data.decode("utf-8").encode("utf-32-le"), np.uint32)
-    row_ends = np.cumsum(pc.utf8_length(search).to_numpy(zero_copy_only=False).astype(np.int64))
+    lengths = pc.utf8_length(search).to_numpy(zero_copy_only=False).astype(np.int64)  # >= 2: "␟…␟"
+    row_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     one = points != _SEPARATOR_CODE
     two = np.zeros_like(one)
     two[:-1] = one[:-1] & one[1:]
-    following = np.empty_like(points)
-    following[:-1], following[-1:] = points[1:], _SEPARATOR_CODE
-    # Each character writes "␟c" and, when a pair starts at it, "␟cd": one fixed record of five code
-    # points per character, of which the mask keeps two or five (boolean compression, no scatter).
-    records = np.empty((len(points), 5), np.uint32)
-    records[:, 0] = records[:, 2] = _SEPARATOR_CODE
-    records[:, 1] = records[:, 3] = points
-    records[:, 4] = following
-    kept = np.empty((len(points), 5), np.bool_)
-    kept[:, 0] = kept[:, 1] = one
-    kept[:, 2] = kept[:, 3] = kept[:, 4] = two
-    out = records[kept]
-    # Each row's length in UTF-8 bytes, summed per character: 1 + w(c) for "␟c", 1 + w(c) + w(d) for "␟cd".
-    width = 1 + (points >= 0x80).astype(np.int64) + (points >= 0x800) + (points >= 0x10000)
-    width_following = np.empty_like(width)
-    width_following[:-1], width_following[-1:] = width[1:], 1
-    written = np.where(one, 1 + width, 0) + np.where(two, 1 + width + width_following, 0)
-    row_offsets = np.concatenate([[0], np.cumsum(written)[row_ends - 1]])
-    encoded = out.tobytes().decode("utf-32-le").encode("utf-8")
-    return pa.LargeStringArray.from_buffers(
-        len(search), pa.py_buffer(row_offsets.astype(np.int64).tobytes()), pa.py_buffer(encoded)
-    ).cast(pa.string())
+    width = 1 + (points >= 0x80).astype(np.int32) + (points >= 0x800) + (points >= 0x10000)  # UTF-8 bytes
+    following = np.zeros_like(width)
+    following[:-1] = width[1:]
+
+    characters = ((points[one].astype(np.uint64) << np.uint64(32)) | np.uint64(_SEPARATOR_CODE)).view(np.uint32)
+    starts = np.flatnonzero(two)
+    pairs = np.empty((len(starts), 3), np.uint32)
+    pairs[:, 0] = _SEPARATOR_CODE
+    pairs[:, 1] = points[starts]
+    pairs[:, 2] = points[starts + 1]
+
+    def texts(code_points: np.ndarray, bytes_per_point: np.ndarray) -> pa.Array:
+        # A row's part is as long as the UTF-8 bytes of its tokens, summed over the row's characters.
+        row_offsets = np.concatenate([[0], np.cumsum(np.add.reduceat(bytes_per_point, row_starts, dtype=np.int64))])
+        encoded = code_points.tobytes().decode("utf-32-le").encode("utf-8")
+        return pa.LargeStringArray.from_buffers(len(search), pa.py_buffer(row_offsets.tobytes()), pa.py_buffer(encoded))
+
+    joined = pc.binary_join_element_wise(
+        texts(characters, np.where(one, 1 + width, 0)),
+        texts(pairs, np.where(two, 1 + width + following, 0)),
+        pa.scalar("", pa.large_string()),
+    )
+    return joined.cast(pa.string())
 
 
 def grams(search: str) -> set[str]:
