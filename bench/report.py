@@ -191,7 +191,7 @@ def render_search_options(found: dict[str, Any]) -> list[str]:
         "data columns). Queries: for each length, "
         f"{len(next(iter(found.get('words', {}).values()), []))} words drawn from the table's own text, "
         "each run as CKAN does it: `count(*)` for `total`, then the first 100 rows ordered by rank "
-        "(whole cell first, then earliest column); times are both together, after one warm-up pass.",
+        "(whole cell first, then earliest column); times are both together, after three untimed words.",
         "",
         "| option | fill s | index build s | table MB | index MB | index / data table | "
         "1 char p50 / p95 ms | 2 chars p50 / p95 ms | 4 chars p50 / p95 ms | median rows matched (1 / 2 / 4) |",

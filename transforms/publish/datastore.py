@@ -428,8 +428,9 @@ def _compute_search(
         for batch in read:
             for start in range(0, batch.num_rows, SEARCH_BATCH_ROWS):
                 part = batch.slice(start, SEARCH_BATCH_ROWS)
-                found = search.search_text([search.normalised_cells(column) for column in part.columns[1:]])
-                rows = pa.table({"_id": part.column(0), "search": found, "grams": search.gram_text(found)})
+                cells = [search.normalised_cells(column) for column in part.columns[1:]]
+                found = search.search_text(cells)
+                rows = pa.table({"_id": part.column(0), "search": found, "grams": search.row_gram_text(cells)})
                 buffer = pa.BufferOutputStream()
                 pacsv.write_csv(rows, buffer, pacsv.WriteOptions(include_header=False))
                 copy.write(buffer.getvalue().to_pybytes())
@@ -524,10 +525,12 @@ def _rebuild_in_staging(
 
 
 def _add_search_columns(cursor: psycopg.Cursor[Any], table: sql.Composed) -> None:
+    # Grams compare byte-wise ("C"): the database's C.UTF-8 compares through strcoll, and the GIN index
+    # build sorts every row's grams (10.3 s instead of 14.0 s for a million rows here). `@>` matches the same.
     cursor.execute(
-        sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text, ADD COLUMN IF NOT EXISTS {} text[]").format(
-            table, sql.Identifier(search.SEARCH_COLUMN), sql.Identifier(search.GRAMS_COLUMN)
-        )
+        sql.SQL(
+            'ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text, ADD COLUMN IF NOT EXISTS {} text[] COLLATE "C"'
+        ).format(table, sql.Identifier(search.SEARCH_COLUMN), sql.Identifier(search.GRAMS_COLUMN))
     )
 
 

@@ -111,6 +111,20 @@ def gram_text(search: pa.Array) -> pa.Array:
     return joined.cast(pa.string())
 
 
+def row_gram_text(cells: list[pa.Array]) -> pa.Array:
+    """gram_text() of each row's search text, made cell by cell: a column with few distinct values (a
+    municipality, a result, a date) is split into grams once per value, and the rows take theirs."""
+    parts = []
+    for values in cells:
+        encoded = pc.dictionary_encode(values)
+        if len(encoded.dictionary) * 2 < len(values):
+            distinct = gram_text(search_text([encoded.dictionary]))
+            parts.append(pc.fill_null(pc.take(distinct, encoded.indices), ""))
+        else:
+            parts.append(pc.fill_null(gram_text(search_text([values])), ""))
+    return pc.binary_join_element_wise(*parts, "")
+
+
 def grams(search: str) -> set[str]:
     """The reference for `_odl_grams`: the distinct characters and adjacent pairs within each cell of a search text."""
     found: set[str] = set()

@@ -76,3 +76,15 @@ def test_gram_text_holds_every_character_and_pair_within_a_cell_and_none_across_
 def test_grams_are_characters_and_adjacent_pairs_of_each_cell() -> None:
     assert search.grams("\x1f鳥羽市\x1fab\x1f") == {"鳥", "羽", "市", "鳥羽", "羽市", "a", "b", "ab"}
     assert search.grams("\x1f\x1f") == set()
+
+
+def test_row_gram_text_made_cell_by_cell_has_the_grams_of_the_row() -> None:
+    rng = random.Random(7)
+    repeated = pa.array([rng.choice(["鳥羽市", "津市", None, "ＡＢ"]) for _ in range(500)], pa.string())
+    unique = pa.array(generated(rng, 500), pa.string())
+    cells = [search.normalised_cells(repeated), search.normalised_cells(unique)]
+
+    gram_texts = search.row_gram_text(cells).to_pylist()
+
+    for text, grams in zip(search.search_text(cells).to_pylist(), gram_texts, strict=True):
+        assert set(grams.split(search.SEPARATOR)[1:]) == search.grams(text)
