@@ -90,3 +90,58 @@ def test_write_produces_the_json_shape_and_a_markdown_table(tmp_path: Path) -> N
     )
     assert "not available: file missing" in markdown
     assert "**NO**" in markdown and "not measured" in markdown and "- a note" in markdown
+
+
+def _search_options() -> dict:
+    queries = {
+        length: {"p50_ms": 40.0, "p95_ms": p95, "median_rows": 10} for length, p95 in (("1", 90.0), ("2", 120.0))
+    }
+    return {
+        "rows": 1_000_000,
+        "data_table_bytes": 100 * report.MB,
+        "words": {"1": ["津"], "2": ["鳥羽"]},
+        "options": {
+            "a": {
+                "name": "grams",
+                "fill_seconds": 9.0,
+                "index_seconds": 10.0,
+                "index_bytes": 80 * report.MB,
+                "table_bytes": 700 * report.MB,
+                "queries": queries,
+                "load_phases": {"search": 4.0},
+            },
+            "c": {
+                "name": "no index",
+                "fill_seconds": 1.5,
+                "index_seconds": 0.0,
+                "index_bytes": 0,
+                "table_bytes": 200 * report.MB,
+                "queries": queries,
+            },
+        },
+        "http": {
+            "datastore_search_q": {"queries": queries},
+            "odl_record_search": {"tables": 20, "rows_per_table": 100_000, "queries": queries},
+        },
+    }
+
+
+def test_search_targets_take_the_http_p95_per_word_length_and_the_worst_for_record_search() -> None:
+    targets = {t["name"]: t for t in report.search_targets(_search_options())}
+
+    assert targets["datastore_search q p95 ms, 1-character words (1M rows)"]["met"] is True
+    assert targets["datastore_search q p95 ms, 2-character words (1M rows)"]["met"] is False
+    assert targets["datastore_search q p95 ms, 4-character words (1M rows)"]["met"] is None  # not measured
+    record = targets["odl_record_search p95 ms (20 tables of 100,000 rows, worst word length)"]
+    assert (record["measured"], record["met"]) == (120.0, True)
+
+
+def test_search_options_render_as_a_section_with_sizes_against_the_data_table() -> None:
+    full = {"machine": {}, "results": _results(), "targets": [], "search_options": _search_options()}
+
+    markdown = report.render_markdown(full, ["a note"])
+
+    assert "## Japanese search: index options (issue 14)" in markdown
+    assert "| (a) grams | 9.0 | 10.0 | 700 | 80 | 0.80 | 40.0 / 90.0 | 40.0 / 120.0 | – | 10 / 10 |" in markdown
+    assert "| `datastore_search` q, limit 100, on the 1M-row table | 40.0 / 90.0 | 40.0 / 120.0 | – |" in markdown
+    assert markdown.index("## Japanese search") < markdown.index("## Notes")
