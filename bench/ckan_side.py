@@ -90,11 +90,13 @@ def upsert_target(ckan: Ckan, published_dataset: str, header: list[str]) -> str:
 
 
 def purge_dataset(ckan: Ckan, name: str) -> None:
-    """The dataset, its resources' DataStore tables and its revisions: nothing left behind."""
+    """The dataset, its resources' DataStore tables (with the versions odl's loader keeps) and its revisions."""
     package = ckan.call("package_show", {"id": name})
     for resource in package.get("resources", []):
         with contextlib.suppress(RuntimeError):  # no DataStore table (a failed load)
             ckan.call("datastore_delete", {"resource_id": resource["id"], "force": True})
+        kept = [f'odl_previous."{resource["id"]}__previous"', f'odl_staging."{resource["id"]}__next"']
+        run_sql("; ".join(f"DROP TABLE IF EXISTS {table}" for table in kept), "datastore_default")
     ckan.call("dataset_purge", {"id": name})
 
 

@@ -138,6 +138,7 @@ def run(resource_id: str, phases: dict[str, float] | None = None) -> dict[str, A
         cursor = connection.cursor()
         cursor.execute(f"SET maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'")
         cursor.execute("SET work_mem = '64MB'")
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")  # trusted: the write role may create it
         cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         cursor.execute(f"CREATE SCHEMA {SCHEMA}")
         cursor.execute(
@@ -174,7 +175,8 @@ def run(resource_id: str, phases: dict[str, float] | None = None) -> dict[str, A
             "name": "unigram + bigram text[] + GIN (array_ops)",
             "load_phases": phases or {},
             "fill_seconds": None if not phases else round(phases.get("search", 0) + phases.get("insert", 0), 3),
-            "index_seconds": None if not phases else phases.get("grams_index"),
+            # The loader times all indexes of a new table together when it copies the GIN one from the live table.
+            "index_seconds": None if not phases else round(phases.get("indexes", 0) + phases.get("grams_index", 0), 3),
             "index_bytes": _size(cursor, grams_index),
             "column_bytes": int(search_bytes) + int(grams_bytes),
             "table_bytes": _table_size(cursor, live),

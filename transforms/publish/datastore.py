@@ -535,7 +535,7 @@ def _add_search_columns(cursor: psycopg.Cursor[Any], table: sql.Composed) -> Non
 
 
 def _ensure_grams_index(cursor: psycopg.Cursor[Any], table: sql.Composed, resource_id: str) -> None:
-    """The GIN index on `_odl_grams`, unless the table has it (copied from the live one)."""
+    """The GIN index on `_odl_grams`, unless the table has it already."""
     cursor.execute(
         "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
         "WHERE i.indrelid = %s::regclass AND a.attname = %s",
@@ -746,6 +746,7 @@ def _add_constraints_indexes_triggers_grants(
     """The live table's constraints, indexes, triggers and grants on the staging table.
 
     unchanged_columns (a reshape): indexes on other columns are left out, and so are unique keys.
+    The index on `_odl_grams` is left to _ensure_grams_index (the same definition on every table).
     """
     staging = _qualified(STAGING, resource_id)
     cursor.execute("SET LOCAL search_path = pg_catalog")  # definitions below then name every table with its schema
@@ -766,11 +767,13 @@ def _add_constraints_indexes_triggers_grants(
     cursor.execute(
         "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = %(live)s "
         "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "  AND a.attname = %(grams)s) "
         "AND (%(unchanged)s::text[] IS NULL OR NOT i.indisunique AND NOT EXISTS ("
         "  SELECT 1 FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
         "  WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid AND d.refobjid = i.indrelid"
         "  AND NOT a.attname = ANY(%(unchanged)s::text[])))",
-        {"live": live, "unchanged": unchanged_columns},
+        {"live": live, "unchanged": unchanged_columns, "grams": search.GRAMS_COLUMN},
     )
     for (definition,) in cursor.fetchall():
         cursor.execute(_retarget(definition, live_name, staging_name))

@@ -88,6 +88,7 @@ class _CkanState:
             self.difference == SAME
             and self.live is not None
             and self.live.version == version
+            and self.live.search  # a table loaded before issue 14 is loaded again, with the search columns
             and all(
                 self.resources.get(role, {}).get("odl_version") == version for role in metadata.resource_specs(contract)
             )
@@ -272,7 +273,7 @@ class Publisher:
     ) -> LoadResult | None:
         """Step 3: the rows by the bulk loader unless the live table holds this version; the resource names it."""
         load = None
-        if force or reshape or before.live is None or before.live.version != version:
+        if force or reshape or before.live is None or before.live.version != version or not before.live.search:
             load = self.loader.load(
                 datastore_id, tables.copy_chunks(typed), version, columns=contract.column_names, reshape=reshape
             )

@@ -221,3 +221,23 @@ def test_reloads_never_serve_an_empty_table_or_rows_without_their_search_columns
         reader.join()
     assert errors == []
     assert set(seen) == {(n, n, n) for n in sizes.values()}
+
+
+def test_a_version_served_from_a_table_without_search_columns_is_loaded_again_to_get_them(
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
+) -> None:
+    url = ckan_stack["datastore_write_url"]
+    write_curated(tmp_path, "evacuation-sites", mixed_sites(8, "v1"))
+    first = publish_dataset(publisher, "evacuation-sites")
+    resource_id = _datastore_id(publisher)
+    live = _table(LIVE, resource_id)
+    with psycopg.connect(url) as connection:  # as a loader before issue 14 left it
+        connection.execute(f"ALTER TABLE {live} DROP COLUMN _odl_search, DROP COLUMN _odl_grams")
+        comment = {"version": first.version, "rows": 8, "loaded_at": "2026-12-01T00:00:00+00:00", "full_text": True}
+        connection.execute(f"COMMENT ON TABLE {live} IS '{json.dumps(comment)}'")
+
+    again = publish_dataset(publisher, "evacuation-sites")
+
+    assert (again.outcome, again.version) == ("published", first.version)
+    assert assert_search_columns_match_python(url, resource_id) == 8
+    assert publish_dataset(publisher, "evacuation-sites").outcome == "unchanged"
