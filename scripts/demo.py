@@ -139,6 +139,19 @@ def datastore_resource(ckan_url: str, dataset: str) -> str | None:
     return None
 
 
+def add_search_columns(ckan_url: str, datasets: list[DatasetStatus]) -> None:
+    """Tables published before the search columns existed get them: publishing the version CKAN serves reloads it."""
+    from transforms.publish.publisher import environment_publisher, publish_dataset
+
+    publisher = environment_publisher()
+    for dataset in datasets:
+        resource_id = datastore_resource(ckan_url, dataset.id) if dataset.stage == "published" else None
+        served = publisher.loader.version(resource_id) if resource_id else None
+        if served is not None and not served.search:
+            result = publish_dataset(publisher, dataset.id)
+            print(f"  {dataset.id}: search columns added ({result.rows:,} rows reloaded)")
+
+
 def curl(url: str, **params: str) -> str:
     """A curl command that can be pasted as it is: Japanese and JSON go through --data-urlencode."""
     parts = ["curl", "-sG", shlex.quote(url)]
@@ -220,6 +233,7 @@ def main() -> int:
         + ("" if submitted else " (nothing new submitted: checking what is published)")
     )
     datasets = wait_for_library(data_root)
+    add_search_columns(up["ckan"]["url"], datasets)
     print_summary(up, datasets, data_root)
     print(f"\nDone in {time.perf_counter() - started:.0f} s.")
     return 0

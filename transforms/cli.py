@@ -13,7 +13,7 @@ from transforms import settings
 from transforms.contracts import department_by_name_or_id, load_published_contracts, load_source_contracts
 
 if TYPE_CHECKING:
-    from transforms.publish.publisher import Publisher, PublishResult
+    from transforms.publish.publisher import PublishResult
 
 # Packages whose versions decide whether the pipeline works (see DESIGN.md's traps).
 KEY_PACKAGES = ("apache-airflow", "great-expectations", "pandas", "pyarrow", "numpy", "ckanapi")
@@ -143,18 +143,6 @@ def cmd_expectations(args: argparse.Namespace) -> int:
     return 0
 
 
-def _publisher() -> "Publisher":
-    from transforms.publish.ckan_client import CkanClient
-    from transforms.publish.config import from_environment
-    from transforms.publish.datastore import DatastoreLoader
-    from transforms.publish.publisher import Publisher
-
-    config = from_environment()
-    return Publisher(
-        CkanClient(config.url, config.api_token), DatastoreLoader(config.datastore_url), name_prefix=config.name_prefix
-    )
-
-
 def _print_publish(result: "PublishResult") -> None:
     print(
         json.dumps(
@@ -166,10 +154,10 @@ def _print_publish(result: "PublishResult") -> None:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Exit 0 when published or unchanged, 1 when there is nothing curated to publish; other errors raise."""
-    from transforms.publish.publisher import CuratedNotFound, publish_dataset
+    from transforms.publish.publisher import CuratedNotFound, environment_publisher, publish_dataset
 
     try:
-        result = publish_dataset(_publisher(), args.dataset, force=args.force)
+        result = publish_dataset(environment_publisher(), args.dataset, force=args.force)
     except CuratedNotFound as error:
         print(f"odl publish: {error}", file=sys.stderr)
         return 1
@@ -180,10 +168,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     """Exit 0 when the previous version is served again, 1 when there is none."""
     from transforms.publish.datastore import DatastoreError
-    from transforms.publish.publisher import rollback_dataset
+    from transforms.publish.publisher import environment_publisher, rollback_dataset
 
     try:
-        result = rollback_dataset(_publisher(), args.dataset)
+        result = rollback_dataset(environment_publisher(), args.dataset)
     except (DatastoreError, LookupError) as error:
         print(f"odl rollback: {error}", file=sys.stderr)
         return 1

@@ -619,3 +619,13 @@ def _failure(
         finished_at=finished,
         error=f"{type(error).__name__}: {error}"[:500],
     )
+
+
+def environment_publisher() -> Publisher:
+    """The publisher `odl publish` and the demo use outside Airflow (ODL_CKAN_* or state/ckan.json)."""
+    from transforms.publish.config import from_environment
+
+    config = from_environment()
+    return Publisher(
+        CkanClient(config.url, config.api_token), DatastoreLoader(config.datastore_url), name_prefix=config.name_prefix
+    )
