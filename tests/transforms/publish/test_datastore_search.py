@@ -109,14 +109,18 @@ def test_a_first_load_fills_the_search_columns_as_python_normalises_the_served_c
     assert trigger == "O"  # CKAN's trigger is there, enabled, for rows added through the API
 
 
+def published_once(publisher: Publisher, tmp_path: Path, rows: int) -> str:
+    """evacuation-sites published as version v1 of `rows` mixed sites; its DataStore resource id."""
+    write_curated(tmp_path, "evacuation-sites", mixed_sites(rows, "v1"))
+    publish_dataset(publisher, "evacuation-sites")
+    return _datastore_id(publisher)
+
+
 def test_an_in_place_reload_fills_the_new_rows_and_a_rollback_serves_filled_columns(
     publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
 ) -> None:
-    url = ckan_stack["datastore_write_url"]
-    loader = publisher.loader
-    write_curated(tmp_path, "evacuation-sites", mixed_sites(40, "v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = _datastore_id(publisher)
+    url, loader = ckan_stack["datastore_write_url"], publisher.loader
+    resource_id = published_once(publisher, tmp_path, 40)
     columns = EVACUATION.column_names
     loader.load(resource_id, tables.copy_chunks(_typed(mixed_sites(40, "v2"))), "v2", columns=columns)
 
@@ -138,11 +142,8 @@ def test_an_in_place_reload_fills_the_new_rows_and_a_rollback_serves_filled_colu
 def test_a_rollback_to_a_version_loaded_before_the_search_columns_gives_it_them(
     publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
 ) -> None:
-    url = ckan_stack["datastore_write_url"]
-    loader = publisher.loader
-    write_curated(tmp_path, "evacuation-sites", mixed_sites(12, "v1"))
-    publish_dataset(publisher, "evacuation-sites")
-    resource_id = _datastore_id(publisher)
+    url, loader = ckan_stack["datastore_write_url"], publisher.loader
+    resource_id = published_once(publisher, tmp_path, 12)
     loader.load(resource_id, tables.copy_chunks(_typed(mixed_sites(15, "v2"))), "v2", columns=EVACUATION.column_names)
     # The kept v1 as an earlier loader left it: no search columns or index, `_full_text` filled.
     kept = _table(PREVIOUS, resource_id)
