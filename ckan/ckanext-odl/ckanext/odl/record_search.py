@@ -27,8 +27,8 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 from sqlalchemy.exc import DBAPIError
 
-from ckanext.datastore.backend.postgres import get_read_engine
-from ckanext.odl.text_match import GRAMS_COLUMN, MatchBuilder, quote_identifier, words
+from ckanext.datastore.backend.postgres import get_read_engine, identifier
+from ckanext.odl.text_match import GRAMS_COLUMN, MatchBuilder, words
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 100
@@ -165,8 +165,8 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
     builder = MatchBuilder()
     builder.row(row_words)
     (where, params), rank = builder.match.with_rank_params(["rank"])[0], builder.match.ranks["rank"]
-    name = quote_identifier(table.resource_id)
-    columns = ", ".join(f"t.{quote_identifier(field['id'])}" for field in table.fields)
+    name = identifier(table.resource_id)
+    columns = ", ".join(f"t.{identifier(field['id'])}" for field in table.fields)
     statement = sa.text(
         f"WITH best AS (SELECT _id, {rank} AS _odl_rank, count(*) OVER () AS _odl_total FROM {name}"
         f" WHERE {where} ORDER BY _odl_rank DESC, _id LIMIT :odl_limit)"

@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ckanext.datastore.backend.postgres import identifier
+
 GRAMS_COLUMN = "_odl_grams"
 SEARCH_COLUMN = "_odl_search"
 CELL_SEPARATOR = "\x1f"
@@ -54,11 +56,6 @@ def like_pattern(word: str) -> str:
     """'%word%' for LIKE, with LIKE's own characters (% _ and the escape \\) taken literally."""
     escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def quote_identifier(name: str) -> str:
-    """A column name as a PostgreSQL identifier (double quotes doubled), as CKAN's `identifier` does."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -133,7 +130,7 @@ class MatchBuilder:
         if not column_words:
             return
         params: dict[str, Any] = {}
-        value = f"lower(normalize(CAST({quote_identifier(column)} AS text), NFKC))"
+        value = f"lower(normalize(CAST({identifier(column)} AS text), NFKC))"
         clauses = []
         if column_type == "text":
             column_grams = list(dict.fromkeys(gram for word in column_words for gram in grams(word)))
