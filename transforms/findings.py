@@ -26,6 +26,34 @@ MESSAGES: dict[str, str] = {
         "列名の行が見つかりません。表の上に「{expected}」などの列名を1行で書いてください"
         "（先頭 {searched} 行を探しました）。"
     ),
+    # The command could not run at all (every odl command exits 2): the file system, the command line, the inbox.
+    "file_name_empty": "ファイル名が空です。ファイルを指定してください。",
+    "file_not_found": "ファイル「{path}」が見つかりません。場所と名前を確かめてください。",
+    "file_is_directory": "「{path}」はフォルダです。フォルダの中のファイルを1つ指定してください。",
+    "not_a_regular_file": "「{path}」は{kind}で、通常のファイルではありません。保存したファイルを指定してください。",
+    "symlink_refused": "「{path}」はシンボリックリンク（ショートカット）です。リンク先のファイルそのものを指定してください。",
+    "file_unreadable": "ファイル「{path}」を読めません（{detail}）。ファイルのアクセス権を確かめてください。",
+    "out_is_directory": "出力先「{path}」はフォルダです。出力するファイルの名前まで指定してください。",
+    "out_unwritable": "出力先「{path}」に書き込めません（{detail}）。書き込めるフォルダの中のファイル名を指定してください。",
+    "usage_error": "{detail}",
+    "department_unknown": "部署「{department}」はありません。{choices} のいずれかを指定してください。",
+    "dataset_of_other_department": "データセット「{dataset}」は{department}のデータセットではありません。",
+    "reserved_name": (
+        "「{name}」は提出に使えない名前です（末尾が {suffix} の名前は odl が使います）。ファイル名を変えてから提出してください。"
+    ),
+    "inbox_unwritable": "提出先のフォルダに書き込めません（{detail}）。システムの担当者に連絡してください。",
+    "unexpected_error": (
+        "予期しないエラーで処理できませんでした。システムの担当者に連絡してください（エラーの記録: {log}）。"
+    ),
+    # The store could not take an inbox file in; it is quarantined with this as its report.
+    "sidecar_invalid": (
+        "提出時に付けられたデータセット指定ファイル「{name}」を読めません（{detail}）。"
+        "odl submit でもう一度提出してください。"
+    ),
+    "store_failed": (
+        "取り込みの途中で予期しないエラーが起きました（{detail}）。受け取ったファイルは保管してあります。"
+        "システムの担当者に連絡してください。"
+    ),
     # Whole file, but readable (odl check exits 1).
     "missing_required_column": "必須の列「{column}」がありません。列名を正しく書いて列を追加してください。",
     "duplicate_column": "列「{column}」が{count}回あります。同じ名前の列は1つにしてください。",
