@@ -1,16 +1,29 @@
-"""The `odl` command line: the same code the DAG tasks run, for people and scripts."""
+"""The `odl` command line: the same code the DAG tasks run, for people and scripts.
+
+Every command exits 0 when all is well (valid), 1 when it ran and found problems (invalid, with findings),
+2 when it could not run: a missing or unusable file, an --out it may not write, a usage error, anything
+unexpected. Exit 2 always comes with a Japanese message (and English for engineers) on stderr, or one JSON
+object on stdout with --json; an unexpected error's trace goes to a log file, never to the department.
+"""
 
 import argparse
 import json
+import os
+import re
 import socket
 import sys
+import tempfile
+import traceback
 from collections.abc import Sequence
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from transforms import settings
 from transforms.contracts import department_by_name_or_id, load_published_contracts, load_source_contracts
+from transforms.files import Refused, check_output_file, check_readable_file, write_output_file
+from transforms.findings import Finding, error
 
 if TYPE_CHECKING:
     from transforms.publish.publisher import PublishResult
@@ -77,15 +90,17 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Exit 0 valid, 1 readable with errors, 2 unreadable: scripts rely on exactly this."""
+    """Exit 0 valid, 1 readable with errors, 2 unreadable or not run: scripts rely on exactly this."""
     from transforms.reports import render_text
     from transforms.validate import check_file
 
     contract = load_source_contracts()[args.dataset]
-    result = check_file(Path(args.file), contract)
-    if args.out and result.table is not None:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        result.table.to_csv(args.out, index=False, encoding="utf-8")
+    path = check_readable_file(args.file)
+    out = check_output_file(args.out) if args.out is not None else None  # before the work, not after
+    result = check_file(path, contract)
+    table = result.table
+    if out is not None and table is not None:
+        write_output_file(out, lambda temporary: table.to_csv(temporary, index=False, encoding="utf-8"))
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     else:
@@ -96,18 +111,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    from transforms.contracts import load_departments
     from transforms.store import submit
 
     try:
         department = department_by_name_or_id(args.department)
-    except KeyError:
-        print(f"odl submit: 部署「{args.department}」はありません (unknown department)", file=sys.stderr)
-        return 2
+    except KeyError as unknown:
+        choices = "、".join(f"{d.name}（{d.id}）" for d in load_departments().values())
+        english = f"unknown department {args.department!r}"
+        raise Refused(english, "department_unknown", department=args.department, choices=choices) from unknown
     contracts = load_source_contracts()
     if args.dataset and contracts[args.dataset].department != department.id:
-        print(f"odl submit: {args.dataset} は {department.name} のデータセットではありません", file=sys.stderr)
-        return 2
-    target = submit(Path(args.file), department, args.dataset)
+        english = f"{args.dataset} is not a dataset of {department.id}"
+        raise Refused(english, "dataset_of_other_department", dataset=args.dataset, department=department.name)
+    target = submit(args.file, department, args.dataset)
+    if target.name != Path(args.file).name:
+        print(
+            f"ファイル名は「{target.name}」として提出しました（フォルダ名・先頭の「.」・使えない文字を除き、長い名前は短くしました）。"
+        )
     print(f"{target} に提出しました。数分以内に取り込まれます。")
     return 0
 
@@ -158,8 +179,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     try:
         result = publish_dataset(environment_publisher(), args.dataset, force=args.force)
-    except CuratedNotFound as error:
-        print(f"odl publish: {error}", file=sys.stderr)
+    except CuratedNotFound as missing:
+        print(f"odl publish: {missing}", file=sys.stderr)
         return 1
     _print_publish(result)
     return 0
@@ -172,15 +193,88 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
     try:
         result = rollback_dataset(environment_publisher(), args.dataset)
-    except (DatastoreError, LookupError) as error:
-        print(f"odl rollback: {error}", file=sys.stderr)
+    except (DatastoreError, LookupError) as refused:
+        print(f"odl rollback: {refused}", file=sys.stderr)
         return 1
     _print_publish(result)
     return 0
 
 
+# argparse's own sentences (Python 3.11), and what a department reads instead.
+_USAGE_IN_JAPANESE = (
+    (re.compile(r"the following arguments are required: (.+)"), "{0} を指定してください。"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.+)\)", re.S),
+        "{0} に「{1}」は指定できません。次のいずれかを指定してください: {2}。",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), "{0} の後に値を書いてください。"),
+    (re.compile(r"unrecognized arguments: (.+)"), "{0} は知らない指定です。"),
+)
+
+
+def _usage_in_japanese(message: str) -> str:
+    for pattern, japanese in _USAGE_IN_JAPANESE:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            return japanese.format(*(group.replace("'", "") for group in found.groups()))
+    return f"コマンドの書き方が正しくありません（{message}）。"
+
+
+class OdlArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors are Refused (exit 2, in Japanese) instead of English text and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        detail = f"{_usage_in_japanese(message)}使い方は「{self.prog} -h」で表示されます。"
+        raise Refused(f"{self.prog}: {message}", "usage_error", detail=detail)
+
+
+def _with_dash_name_hint(refused: Refused, argv: Sequence[str]) -> Refused:
+    """The usage error, plus how to pass a file whose name starts with "-" when argv seems to hold one."""
+    arguments = list(argv)[: list(argv).index("--")] if "--" in argv else list(argv)
+    names = [a for a in arguments if a.startswith("-") and a != "-" and ("." in a or os.path.lexists(a))]
+    if not names:
+        return refused
+    name = names[0]
+    hint = f"「{name}」のように「-」で始まるファイル名は「./{name}」と書くか、「--」の後に書いてください（例: odl check --dataset ID -- {name}）。"
+    english = f"{refused} (a file name starting with '-': write ./{name} or put it after --)"
+    return Refused(english, "usage_error", detail=f"{refused.finding.message}{hint}")
+
+
+def _log_unexpected(command: str) -> Path | None:
+    """The current exception's trace, written for engineers to a log file of its own; returns where."""
+    try:
+        folder = Path(tempfile.gettempdir()) / "odl-errors"
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        log = folder / f"{stamp}-{os.getpid()}-{command}.log"
+        log.write_text(f"odl {command}\n{traceback.format_exc()}", encoding="utf-8")
+        return log
+    except OSError:
+        return None
+
+
+def _print_could_not_run(finding: Finding, english: str, argv: Sequence[str], args: Any) -> None:
+    """Exit 2's message: one JSON object on stdout with --json, else Japanese then English on stderr."""
+    command = getattr(args, "command", None)
+    if "--json" in argv:
+        document = {
+            "dataset": getattr(args, "dataset", None),
+            "file": Path(args.file).name if getattr(args, "file", None) else None,
+            "encoding": None,
+            "format": None,
+            "rows": None,
+            "valid": False,
+            "errors": [finding.to_dict()],
+            "warnings": [],
+        }
+        print(json.dumps(document, ensure_ascii=False))
+    else:
+        print(f"{'odl ' + command if command else 'odl'}: {finding.message}", file=sys.stderr)
+    print(f"  ({english})", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OdlArgumentParser(
         prog="odl",
         description="Mie Prefecture open-data pipeline (ためる・つなぐ・つくる).",
     )
@@ -228,9 +322,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    result: int = args.run(args)
-    return result
+    """Run one command; its exit code (0, 1 or 2, see the module's doc). No traceback reaches the caller."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args: Any = None
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except Refused as usage:
+            raise _with_dash_name_hint(usage, argv) from usage
+        result: int = args.run(args)
+        return result
+    except Refused as refused:
+        _print_could_not_run(refused.finding, str(refused), argv, args)
+        return 2
+    except KeyboardInterrupt:
+        print("中断しました (interrupted)", file=sys.stderr)
+        return 2
+    except Exception as failure:
+        command = getattr(args, "command", None) or "odl"
+        log = _log_unexpected(command)
+        finding = error("unexpected_error", log=log or "書けませんでした")
+        _print_could_not_run(finding, f"{type(failure).__name__}: {failure}; trace in {log}", argv, args)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ Under the data root (ODL_DATA_ROOT, ./data), `DataLayout(root)` names every path
     archive/<sha256>/manifest.json                    every submission of those bytes (department, name, time, outcome…)
     raw/<dataset>/<sha256>.parquet                    accepted submissions, normalised, contract columns
     raw/<dataset>/latest.json                         the latest accepted submission of the dataset
-    quarantine/<department>/<stamp>_<sha8>_<name>/    rejected: report.json, report.html and the file
+    quarantine/<department>/<stamp>_<sha8>_<name>/    rejected: report.json, report.html and the file (or what
+                                                      was in the inbox in its place: a link, a FIFO…)
     curated/<dataset>/<version>.parquet               a validated version; version = content hash
     curated/<dataset>/<version>.validation.json       the connect run's report that admitted it (and .html)
     curated/<dataset>/latest.json                     the current version, its inputs and reports
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from transforms import settings
-from transforms.files import locked
+from transforms.files import NAME_MAX_BYTES, locked, safe_file_name
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -200,10 +201,16 @@ class DataLayout:
         return self.raw_dir(dataset) / LATEST
 
     def quarantine_dir(self, submission: Submission) -> Path:
-        """The folder of one rejected submission: its report and the file, named by time, content and name."""
+        """The folder of one rejected submission: its report and the file, named by time, content and name
+        (the name made safe and cut to fit NAME_MAX)."""
         stamp = submission.received_at.replace(":", "").replace("-", "")[:15]
-        name = f"{stamp}_{submission.sha256[:8]}_{submission.original_name}"
-        return self.root / QUARANTINE / submission.department / name
+        prefix = f"{stamp}_{submission.sha256[:8]}_"
+        name = safe_file_name(submission.original_name, NAME_MAX_BYTES - len(prefix)) or "file"
+        return self.root / QUARANTINE / submission.department / f"{prefix}{name}"
+
+    def quarantined_file(self, submission: Submission) -> Path:
+        """The rejected file's copy in its quarantine folder, under its name made safe and short."""
+        return self.quarantine_dir(submission) / (safe_file_name(submission.original_name, NAME_MAX_BYTES) or "file")
 
     def quarantine_report(self, submission: Submission) -> ReportFiles:
         folder = self.quarantine_dir(submission)

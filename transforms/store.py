@@ -2,28 +2,40 @@
 
 It reads inbox/ and writes archive/, raw/, quarantine/ and the submissions ledger, one `Submission`
 per file (paths and records: transforms.data_layout).
+
+No inbox entry is ever left to fail every run: a file the store cannot take in (its sidecar unreadable,
+anything unexpected) is archived and quarantined with a report, and an entry that is no regular file
+(a symbolic link, a FIFO, a device, a folder) is moved, never opened or followed, into quarantine.
+Names starting with a dot are uploads in progress (this module's own temporaries among them): the store
+leaves them alone, and `submit` never makes one (it submits `.name.csv` as `name.csv`).
 """
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from transforms import reports
 from transforms.contracts import Department, SourceContract
 from transforms.data_layout import SUBMISSIONS, DataLayout, Submission
-from transforms.files import locked, write_atomically
-from transforms.findings import error
+from transforms.files import Refused, locked, open_regular_file, reason_of, safe_file_name, write_atomically
+from transforms.findings import Finding, error
 from transforms.reference import Municipalities
 from transforms.validate import CheckResult, check_file
 
+log = logging.getLogger(__name__)
+
 SIDECAR_SUFFIX = ".odl.json"
 SOURCE_ROW_COLUMN = "_source_row"  # the department's row number, kept beside the data for later reports
+# A submitted name's longest, in UTF-8 bytes: with a counter, a sidecar suffix, a temporary's prefix or the
+# quarantine folder's stamp it still fits NAME_MAX (255).
+SUBMITTED_NAME_MAX_BYTES = 200
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -38,44 +50,80 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archive(path: Path, layout: DataLayout) -> tuple[str, Path]:
-    """Copy the file unchanged under its sha256 (once per content); returns (sha256, archived copy)."""
-    sha = sha256_of(path)
-    archived = layout.archived_original(sha, path.suffix)
-    if not archived.exists():
-        archived.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=archived.parent, prefix=".original.", delete=False) as handle:
-            with path.open("rb") as source:
-                shutil.copyfileobj(source, handle)
+def archive(source: BinaryIO, suffix: str, layout: DataLayout) -> tuple[str, Path]:
+    """Copy the open file unchanged under its sha256 (once per content); returns (sha256, archived copy).
+
+    The bytes are read once, hashed as they are copied, so what is archived is exactly what was hashed.
+    """
+    incoming = layout.root / "archive"
+    incoming.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=incoming, prefix=".incoming.", delete=False) as handle:
+        try:
+            for block in iter(lambda: source.read(1 << 20), b""):
+                digest.update(block)
+                handle.write(block)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(handle.name, archived)
-        if sha256_of(archived) != sha:
-            raise OSError(f"archive copy of {path} does not match its sha256")
+        except BaseException:
+            os.unlink(handle.name)
+            raise
+    sha = digest.hexdigest()
+    archived = layout.archived_original(sha, suffix)
+    if archived.exists():
+        os.unlink(handle.name)
+        return sha, archived
+    archived.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(handle.name, archived)
+    if sha256_of(archived) != sha:
+        raise OSError(f"archive copy of {source.name!r} does not match its sha256")
     return sha, archived
 
 
 def inbox_files(department: str, data_root: Path | None = None) -> list[Path]:
-    """Files waiting in a department's inbox, oldest first; temporary and sidecar files are not submissions."""
+    """Entries waiting in a department's inbox, oldest first: every name but uploads in progress (a leading
+    dot) and sidecars. Entries that are no regular file are listed too, so that the store moves them out."""
     folder = DataLayout.at(data_root).inbox_dir(department)
     if not folder.is_dir():
         return []
-    files = [
-        path
-        for path in folder.iterdir()
-        if path.is_file() and not path.name.startswith(".") and not path.name.endswith(SIDECAR_SUFFIX)
-    ]
-    return sorted(files, key=lambda path: (path.stat().st_mtime_ns, path.name))
+    entries = []
+    for entry in os.scandir(folder):
+        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIX):
+            continue
+        try:
+            entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+        except FileNotFoundError:  # taken by another run meanwhile
+            continue
+    return [folder / name for _, name in sorted(entries)]
 
 
 def identify_dataset(path: Path, department: str, contracts: dict[str, SourceContract]) -> str | None:
-    """The sidecar's dataset if any, else the one contract of the department whose file pattern matches."""
+    """The sidecar's dataset if any, else the one contract of the department whose file pattern matches.
+
+    A sidecar that is no JSON object with a text "dataset" is Refused (sidecar_invalid).
+    """
     sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if sidecar.exists():
-        dataset = json.loads(sidecar.read_text(encoding="utf-8")).get("dataset")
+    if sidecar.exists() or sidecar.is_symlink():
+        dataset = _sidecar_dataset(sidecar)
         return dataset if dataset in contracts and contracts[dataset].department == department else None
     matches = [c.id for c in contracts.values() if c.department == department and c.matches_filename(path.name)]
     return matches[0] if len(matches) == 1 else None
+
+
+def _sidecar_dataset(sidecar: Path) -> str:
+    try:
+        with open_regular_file(str(sidecar), follow_symlinks=False) as handle:
+            content = json.loads(handle.read(1 << 16).decode("utf-8"))
+    except Refused as refused:
+        raise Refused(str(refused), "sidecar_invalid", name=sidecar.name, detail=refused.finding.message) from refused
+    except (UnicodeDecodeError, ValueError) as failure:
+        detail = "JSON ではありません"
+        raise Refused(f"{sidecar}: {failure}", "sidecar_invalid", name=sidecar.name, detail=detail) from failure
+    dataset = content.get("dataset") if isinstance(content, dict) else None
+    if not isinstance(dataset, str):
+        detail = "「dataset」の指定がありません"
+        raise Refused(f"{sidecar}: no text 'dataset'", "sidecar_invalid", name=sidecar.name, detail=detail)
+    return dataset
 
 
 def _manifest(path: Path) -> list[dict[str, Any]]:
@@ -98,7 +146,7 @@ def _report(
 def _quarantine(archived: Path, layout: DataLayout, submission: Submission, report: dict[str, Any]) -> Path:
     folder, written = layout.quarantine_dir(submission), layout.quarantine_report(submission)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(archived, folder / submission.original_name)
+    shutil.copyfile(archived, layout.quarantined_file(submission))
     _write_json(written.json, report)
     write_atomically(written.html, reports.render_html(report).encode("utf-8"))
     return written.html
@@ -124,28 +172,57 @@ def process_inbox_file(
     data_root: Path | None = None,
     now: datetime | None = None,
 ) -> Submission:
-    """Archive first, then recognise, check and file one inbox file; the inbox copy goes last."""
+    """Archive first, then recognise, check and file one inbox entry; the inbox copy goes last.
+
+    Whatever happens after the archive, the entry leaves the inbox: accepted, a duplicate, or quarantined
+    with a report. Only when even quarantining fails (a full disk) does this raise, and the entry stays.
+    """
     layout = DataLayout.at(data_root)
-    stat = path.stat()
-    sha, archived = archive(path, layout)
-    dataset = identify_dataset(path, department.id, contracts)
+    received_at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    entry = path.lstat()
     submission = Submission(
         department=department.id,
         original_name=path.name,
-        received_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-        size=stat.st_size,
-        sha256=sha,
-        dataset=dataset,
+        received_at=received_at,
+        size=entry.st_size,
+        dataset=None,
         outcome="rejected",
-        inbox_mtime_ns=stat.st_mtime_ns,
+        inbox_mtime_ns=entry.st_mtime_ns,
     )
+    try:
+        with open_regular_file(str(path), follow_symlinks=False) as handle:
+            submission.sha256, archived = archive(handle, path.suffix, layout)
+    except Refused as refused:
+        return _set_aside(path, layout, submission, department, refused.finding)
+    try:
+        return _file_archived(path, archived, layout, submission, department, contracts, municipalities)
+    except Exception as failure:
+        if isinstance(failure, Refused):
+            finding = failure.finding
+        else:
+            log.exception("odl store: %s could not be processed; quarantined with store_failed", path)
+            finding = error("store_failed", detail=type(failure).__name__)
+        return _quarantine_unprocessed(path, archived, layout, submission, department, finding)
+
+
+def _file_archived(
+    path: Path,
+    archived: Path,
+    layout: DataLayout,
+    submission: Submission,
+    department: Department,
+    contracts: dict[str, SourceContract],
+    municipalities: Municipalities,
+) -> Submission:
+    sha = submission.sha256
+    dataset = submission.dataset = identify_dataset(path, department.id, contracts)
     with locked(layout.archive_lock(sha)):
         earlier = _manifest(layout.manifest(sha))
+        drop = (submission.original_name, submission.size, submission.inbox_mtime_ns)
         same_drop = [
             s
             for s in earlier
-            if (s["original_name"], s["size"], s.get("inbox_mtime_ns")) == (path.name, stat.st_size, stat.st_mtime_ns)
-            and s["department"] == department.id
+            if (s["original_name"], s["size"], s.get("inbox_mtime_ns")) == drop and s["department"] == department.id
         ]
         if same_drop:  # a re-run after a crash: this very drop was already filed
             _remove_from_inbox(path)
@@ -180,6 +257,54 @@ def process_inbox_file(
     return submission
 
 
+def _failure_report(submission: Submission, department: Department, finding: Finding) -> dict[str, Any]:
+    return _report(submission, department, None, None) | {
+        "errors": [finding.to_dict()],
+        "warnings": [],
+        "valid": False,
+    }
+
+
+def _quarantine_unprocessed(
+    path: Path, archived: Path, layout: DataLayout, submission: Submission, department: Department, finding: Finding
+) -> Submission:
+    """An archived file the store could not file: quarantined with the reason, recorded, out of the inbox."""
+    submission.outcome, submission.errors, submission.raw_path = "rejected", 1, None
+    report = _failure_report(submission, department, finding)
+    submission.report_path = str(_quarantine(archived, layout, submission, report))
+    try:
+        with locked(layout.archive_lock(submission.sha256)):
+            earlier = _manifest(layout.manifest(submission.sha256))
+            _write_json(
+                layout.manifest(submission.sha256),
+                {"sha256": submission.sha256, "submissions": [*earlier, asdict(submission)]},
+            )
+    except Exception:  # the manifest may be what failed; the ledger line and the report still say it all
+        log.exception("odl store: manifest of %s not updated", submission.sha256)
+    layout.append(SUBMISSIONS, submission)
+    _remove_from_inbox(path)
+    return submission
+
+
+def _set_aside(
+    path: Path, layout: DataLayout, submission: Submission, department: Department, finding: Finding
+) -> Submission:
+    """An entry the store may not open (no regular file, or unreadable): moved as it is into quarantine, never
+    opened or followed, with a report. Nothing is archived, since nothing could be read."""
+    submission.errors = 1
+    folder = layout.quarantine_dir(submission)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.rename(path, layout.quarantined_file(submission))
+    written = layout.quarantine_report(submission)
+    report = _failure_report(submission, department, finding)
+    _write_json(written.json, report)
+    write_atomically(written.html, reports.render_html(report).encode("utf-8"))
+    submission.report_path = str(written.html)
+    layout.append(SUBMISSIONS, submission)
+    path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
+    return submission
+
+
 def _patterns(department: Department, contracts: dict[str, SourceContract]) -> str:
     return "、".join(p for c in contracts.values() if c.department == department.id for p in c.file_patterns)
 
@@ -189,16 +314,52 @@ def _remove_from_inbox(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def submit(source: Path, department: Department, dataset: str | None = None, data_root: Path | None = None) -> Path:
-    """Put a file into a department's inbox as an upload would: sidecar first, then the file, atomically."""
-    inbox = DataLayout.at(data_root).inbox_dir(department.id)
-    inbox.mkdir(parents=True, exist_ok=True)
-    target = inbox / source.name
-    counter = 1
-    while target.exists():
-        target = inbox / f"{source.stem}_{counter}{source.suffix}"
+def submit(
+    source: Path | str, department: Department, dataset: str | None = None, data_root: Path | None = None
+) -> Path:
+    """Put a file into a department's inbox as an upload would; returns where it went.
+
+    Only a regular file is taken, never through a symbolic link, and under a safe, short name (no folders,
+    no leading dot, at most SUBMITTED_NAME_MAX_BYTES, its extension and Japanese kept). Anything else is
+    Refused with nothing written. The copy is made under a temporary dot-name the store ignores, then the
+    sidecar (if any) is written, then the copy takes its name: the store never sees the file without it.
+    """
+    name = str(source)
+    with open_regular_file(name, follow_symlinks=False) as handle:
+        original = Path(name).name
+        if original.endswith(SIDECAR_SUFFIX):
+            raise Refused(f"{original}: reserved sidecar name", "reserved_name", name=original, suffix=SIDECAR_SUFFIX)
+        safe = safe_file_name(original, SUBMITTED_NAME_MAX_BYTES) or f"提出ファイル{Path(original).suffix}"
+        if safe.endswith(SIDECAR_SUFFIX):
+            raise Refused(f"{safe}: reserved sidecar name", "reserved_name", name=original, suffix=SIDECAR_SUFFIX)
+        inbox = DataLayout.at(data_root).inbox_dir(department.id)
+        copy: str | None = None
+        sidecar: Path | None = None
+        try:
+            inbox.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=inbox, prefix=".odl-submit.", delete=False) as temporary:
+                copy = temporary.name
+                shutil.copyfileobj(handle, temporary)
+                temporary.flush()
+                os.fsync(temporary.fileno())
+            target = _free_inbox_name(inbox, safe)
+            if dataset:
+                sidecar = target.with_name(target.name + SIDECAR_SUFFIX)
+                _write_json(sidecar, {"dataset": dataset})
+            os.replace(copy, target)
+        except OSError as failure:
+            for leftover in (copy, sidecar):
+                if leftover is not None:
+                    Path(leftover).unlink(missing_ok=True)
+            raise Refused(f"{inbox}: {failure}", "inbox_unwritable", detail=reason_of(failure)) from failure
+    return target
+
+
+def _free_inbox_name(inbox: Path, name: str) -> Path:
+    """inbox/name, or name_1, name_2…: a name with neither a file nor a sidecar there already."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    target, counter = inbox / name, 1
+    while target.exists() or target.is_symlink() or target.with_name(target.name + SIDECAR_SUFFIX).exists():
+        target = inbox / f"{stem}_{counter}{suffix}"
         counter += 1
-    if dataset:
-        _write_json(target.with_name(target.name + SIDECAR_SUFFIX), {"dataset": dataset})
-    write_atomically(target, source.read_bytes())
     return target

@@ -26,10 +26,11 @@ def test_doctor_fails_when_a_key_package_is_missing(
     assert "no-such-package-odl  MISSING" in capsys.readouterr().out
 
 
-def test_unknown_subcommand_exits_with_usage_error() -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        cli.main(["no-such-command"])
-    assert exit_info.value.code == 2
+def test_unknown_subcommand_exits_2_with_a_japanese_usage_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["no-such-command"]) == 2
+    err = capsys.readouterr().err
+    assert "COMMAND に「no-such-command」は指定できません" in err and "odl -h" in err
+    assert "invalid choice" in err  # argparse's English, for engineers
 
 
 CSF = "検体番号,捕獲年月日,市町名,検査結果,検査年月日\r\n"
