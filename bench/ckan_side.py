@@ -152,28 +152,42 @@ def xloader_twin(work: Path) -> Iterator[Path]:
     ini = xloader_ini(work)
     if run_sql(f"SELECT 1 FROM pg_database WHERE datname = '{XLOADER_JOBS_DB}'") != "1":
         run_sql(f'CREATE DATABASE "{XLOADER_JOBS_DB}" OWNER ckan_default')
-    env = os.environ | {"CKAN_INI": str(ini)}
+    try:
+        with twin_server("ckan-xloader", ini, XLOADER_PORT, work, timeout=600):
+            yield ini
+    finally:
+        run_sql(f'DROP DATABASE IF EXISTS "{XLOADER_JOBS_DB}" WITH (FORCE)')
+
+
+@contextmanager
+def twin_server(name: str, ini: Path, port: int, work: Path, workers: int = 2, timeout: int = 120) -> Iterator[str]:
+    """The stack's CKAN code served a second time by gunicorn (sync workers) on port with ini; yields its URL.
+
+    Its PID file and log live under work, so stopping it never touches the stack's own CKAN.
+    """
+    if port_open(port):
+        raise RuntimeError(f"127.0.0.1:{port} is taken: {name} needs it")
     serve = [
         str(CKAN_BIN / "gunicorn"),
         "--chdir",
         str(REPO_ROOT / "ckan"),
         "--bind",
-        f"127.0.0.1:{XLOADER_PORT}",
+        f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(workers),
         "--timeout",
-        "600",
+        str(timeout),
         "--no-control-socket",
         "wsgi:application",
     ]
+    url = f"http://127.0.0.1:{port}"
     try:
-        processes.start("ckan-xloader", serve, env, work)
-        twin = Ckan(XLOADER_URL)
-        processes.wait_for(lambda: port_open(XLOADER_PORT) and _answers(twin), "CKAN with xloader", 120)
-        yield ini
+        processes.start(name, serve, os.environ | {"CKAN_INI": str(ini)}, work)
+        twin = Ckan(url)
+        processes.wait_for(lambda: port_open(port) and _answers(twin), name, 120, work / "logs" / f"{name}.log")
+        yield url
     finally:
-        processes.stop("ckan-xloader", work)
-        run_sql(f'DROP DATABASE IF EXISTS "{XLOADER_JOBS_DB}" WITH (FORCE)')
+        processes.stop(name, work)
 
 
 def _answers(ckan: Ckan) -> bool:

@@ -140,6 +140,8 @@ def render_markdown(report: dict[str, Any], notes: list[str]) -> str:
         lines.append(f"| {t['name']} | {t['target']} | {_cell(t['measured'])} | {met} |")
     if report.get("search_options"):
         lines += render_search_options(report["search_options"])
+    if report.get("load"):
+        lines += render_load(report["load"])
     if notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"
@@ -248,6 +250,105 @@ def render_search_options(found: dict[str, Any]) -> list[str]:
             ]
             lines.append("| " + " | ".join([name, *cells]) + " |")
     return lines
+
+
+def load_targets(load: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 15 on the front door, for the well-behaved citizens only: beside the abusers p95 <= 500 ms and
+    no error (a 429 included), and requests/s within 20 % of the run without abusers."""
+    from bench.load_test import FRONT_DOOR
+
+    citizens = {bool(run["abusers"]): run["citizen"] for run in load.get("runs", []) if run["system"] == FRONT_DOOR}
+    alone, abused = citizens.get(False), citizens.get(True)
+    p95 = abused["p95_ms"] if abused else None
+    errors = abused["errors"] if abused else None
+    pace = ratio_of(abused["requests_per_s"], alone["requests_per_s"]) if abused and alone else None
+    return [
+        {
+            "name": "load: citizens' p95 ms beside the abusers",
+            "target": "<= 500",
+            "measured": p95,
+            "met": _at_most(p95, 500),
+        },
+        {
+            "name": "load: citizens' errors beside the abusers (429 included)",
+            "target": "0",
+            "measured": errors,
+            "met": None if errors is None else errors == 0,
+        },
+        {
+            "name": "load: citizens' requests/s beside the abusers over alone",
+            "target": ">= 0.8",
+            "measured": pace,
+            "met": _at_least(pace, 0.8),
+        },
+    ]
+
+
+def ratio_of(numerator: float | None, denominator: float | None) -> float | None:
+    return round(numerator / denominator, 2) if numerator is not None and denominator else None
+
+
+def render_load(load: dict[str, Any]) -> list[str]:
+    """Issue 15's table (bench/load_test.py): the citizens' figures of each run, the abusers' outcomes beside."""
+    lines = [
+        "",
+        "## Load and abuse (issue 15)",
+        "",
+        f"Locust, headless: {load.get('citizens')} well-behaved citizens for {load.get('seconds')} s (package_search "
+        "in Japanese words from the catalog's titles and tags, package_show, datastore_search with filters and with "
+        "Japanese `q`, CSV downloads; 1–3 s between calls), alone and beside "
+        f"{load.get('abusers')} abusers (`datastore_search_sql` of `count(*)` over generate_series(1,1000000000), "
+        "datastore_search at offsets of 100k–10M, full DataStore dumps, bursts of 30 calls without waiting; "
+        "0.1–0.5 s between attacks), each client from a loopback address of its own. Against the front door "
+        "(the stack's URL) and against CKAN as it was (a stock gunicorn, 2 sync workers, timeout 120, no nginx, "
+        "started by the step on the same databases). Percentiles are over every citizen request, failed and late "
+        "ones included (a citizen waits 30 s at most); requests/s counts answers within the run. "
+        "`python -m bench.run --only load`.",
+        "",
+        "| system | abusers | citizen requests | requests/s | p50 ms | p95 ms | p99 ms | max ms | citizen errors "
+        "| abusers' requests (p50 ms): outcomes | load average before → after | Locust CPU % mean / max |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|",
+    ]
+    for run in load.get("runs", []):
+        citizen, abuser = run["citizen"], run.get("abuser")
+        errors = str(citizen["errors"]) + _kinds(citizen["errors_by_kind"])
+        if abuser:
+            answered = abuser["requests"] - abuser["errors"]
+            outcomes = f"{abuser['requests']:,} ({_cell(abuser['p50_ms'])}): ok {answered:,}" + "".join(
+                f", {kind} {count:,}" for kind, count in abuser["errors_by_kind"].items()
+            )
+        else:
+            outcomes = "–"
+        cells = [
+            run["system"],
+            str(run["abusers"]),
+            f"{citizen['requests']:,}",
+            _cell(citizen["requests_per_s"]),
+            _cell(citizen["p50_ms"]),
+            _cell(citizen["p95_ms"]),
+            _cell(citizen["p99_ms"]),
+            _cell(citizen["max_ms"]),
+            errors,
+            outcomes,
+            f"{_cell(run.get('load_average_before'))} → {_cell(run.get('load_average_after'))}",
+            f"{_cell(run.get('generator_cpu_percent_mean'))} / {_cell(run.get('generator_cpu_percent_max'))}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    removed = load.get("stock_settings_removed")
+    if removed is not None:
+        lines += [
+            "",
+            "CKAN as it was: its ini is state/ckan.ini without "
+            + (", ".join(f"`{key}`" for key in removed) if removed else "anything (no limit settings were found in it)")
+            + ".",
+        ]
+    if load.get("conditions"):
+        lines += ["", "Run conditions:", ""] + [f"- {condition}" for condition in load["conditions"]]
+    return lines
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return " (" + ", ".join(f"{kind} {count:,}" for kind, count in counts.items()) + ")" if counts else ""
 
 
 def _cell(value: float | None, thousands: bool = False) -> str:
