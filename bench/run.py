@@ -3,6 +3,8 @@
 Writes bench/results.md and bench/results.json. Every measurement runs in fresh child processes
 (`--repeats`, default 3): the median time and the largest peak RSS are reported. Development runs:
 `python -m bench.run --rows 20000` (or BENCH_ROWS=20000); committed results come from 1,000,000.
+`--only STEP…` runs those steps alone and keeps the rest of the committed results (e.g. `--only load`,
+issue 15's load and abuse test, about five minutes; `--load-seconds 10` for a short try).
 """
 
 import argparse
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import ckan_side, report
+from bench import ckan_side, load_test, report
 from bench.generate import write_csf_wild_boar, write_tourism_facilities
 from bench.measure import Run, median, run_child
 
@@ -32,49 +34,90 @@ UPSERT_ROWS, UPSERT_BATCH = 100_000, 250
 RECORD_SEARCH_TABLES, RECORD_SEARCH_ROWS = 20, 100_000  # issue 14: odl_record_search over 20 tables of 100k rows
 END_TO_END_ROWS = 10_000
 PUBLISHED = "csf-wild-boar"  # the published dataset whose final CSV every loader loads
+STEPS = ("check", "connect", "publish", "search", "reload", "floor", "upsert", "xloader", "dags", "e2e", "load")
+FILE_STEPS = {"check", "connect", "publish", "search", "reload", "floor", "upsert", "xloader"}  # need the 1M-row files
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", FULL_ROWS)))
     parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS", 3)))
+    parser.add_argument("--skip", nargs="*", default=[], choices=STEPS, metavar="STEP", help=" ".join(STEPS))
     parser.add_argument(
-        "--skip", nargs="*", default=[], help="check connect publish search reload floor upsert xloader dags e2e"
+        "--only", nargs="*", choices=STEPS, metavar="STEP", help="run these steps only; keep the other results"
     )
+    parser.add_argument("--load-seconds", type=int, default=load_test.SECONDS, help="length of each load run")
+    parser.add_argument("--load-url", help="the system under test of the load step (default: the stack's CKAN)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where results.md/json go")
     parser.add_argument("--render", action="store_true", help="rewrite results.md from results.json and analysis.md")
     args = parser.parse_args(argv)
     if args.render:
-        full = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
-        report.write(full, missed_notes(full["targets"]) + analysis(), args.out)
+        written = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        report.write(written, missed_notes(written["targets"]) + analysis(), args.out)
         return 0
-    bench = Bench(args.rows, args.repeats, set(args.skip))
+    bench = Bench(args.rows, args.repeats, skipped(args.only, args.skip), args.load_seconds, args.load_url)
     load_before = os.getloadavg()
     results = bench.run_all()
     results = report.with_ratios(results)
     machine = machine_facts(args.repeats, load_before, os.getloadavg())
-    full = {"machine": machine, "results": results, "targets": report.targets(results, FULL_ROWS)}
+    full: dict[str, Any] = {"machine": machine, "results": results}
     if bench.search_options:
         full["search_options"] = bench.search_options
-        full["targets"] += report.search_targets(bench.search_options)
+    if bench.load:
+        full["load"] = bench.load
+    if args.only and (args.out / "results.json").exists():
+        full = kept_with(json.loads((args.out / "results.json").read_text(encoding="utf-8")), full)
+    full["targets"] = all_targets(full)
     notes = bench.notes + missed_notes(full["targets"]) + analysis()
     report.write(full, notes, args.out)
     print(report.render_markdown(full, notes))
     return 0
 
 
+def skipped(only: list[str] | None, skip: list[str]) -> set[str]:
+    return set(STEPS) - set(only) if only else set(skip)
+
+
+def kept_with(previous: dict[str, Any], measured: dict[str, Any]) -> dict[str, Any]:
+    """`--only`: the committed results with what this run measured in place of theirs (rows by method);
+    the machine facts stay those of the committed run (the load section carries its own conditions)."""
+    methods = {row["method"] for row in measured["results"]}
+    rows = [row for row in previous.get("results", []) if row["method"] not in methods] + measured["results"]
+    sections = {key: measured[key] for key in ("search_options", "load") if key in measured}
+    return previous | sections | {"results": rows}
+
+
+def all_targets(full: dict[str, Any]) -> list[dict[str, Any]]:
+    found = report.targets(full["results"], FULL_ROWS)
+    if full.get("search_options"):
+        found += report.search_targets(full["search_options"])
+    return found + report.load_targets(full.get("load") or {})
+
+
 class Bench:
-    def __init__(self, rows: int, repeats: int, skip: set[str]) -> None:
+    def __init__(
+        self,
+        rows: int,
+        repeats: int,
+        skip: set[str],
+        load_seconds: int = load_test.SECONDS,
+        load_url: str | None = None,
+    ) -> None:
         self.rows, self.repeats, self.skip = rows, repeats, skip
+        self.load_seconds, self.load_url = load_seconds, load_url
         self.results: list[dict[str, Any]] = []
         self.notes: list[str] = []
         self.search_options: dict[str, Any] | None = None
+        self.load: dict[str, Any] | None = None
         self.last_output: dict[str, Any] = {}  # what the last measured child printed
         WORK_DIR.mkdir(parents=True, exist_ok=True)
 
     def run_all(self) -> list[dict[str, Any]]:
-        csf = self.submission("豚熱検査結果", write_csf_wild_boar)
-        tourism = self.submission("観光施設一覧", write_tourism_facilities)
+        # The generated submissions only when a step uses them (`--only load` makes none).
+        uses_files = bool(FILE_STEPS - self.skip)
+        if uses_files:
+            csf = self.submission("豚熱検査結果", write_csf_wild_boar)
+            tourism = self.submission("観光施設一覧", write_tourism_facilities)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("check", lambda: self.check(csf, tourism)),
             ("connect", lambda: self.connect(csf, tourism)),
@@ -83,6 +126,16 @@ class Bench:
         for name, step in steps:
             if name not in self.skip:
                 step()
+        if uses_files:
+            self.loaders(csf)
+        if "e2e" not in self.skip:
+            self.end_to_end()
+        if "load" not in self.skip:
+            self.load_test()
+        self.clean_up()
+        return self.results
+
+    def loaders(self, csf: Path) -> None:
         final = self.prepare(csf)
         loaders: list[tuple[str, Callable[[Path, Path], None]]] = [
             ("floor", self.floor),
@@ -98,10 +151,6 @@ class Bench:
                 self.results.append(report.not_available(_loader_method(name), self.rows, "no curated data"))
             else:
                 loader(*final)
-        if "e2e" not in self.skip:
-            self.end_to_end()
-        self.clean_up()
-        return self.results
 
     # ---- inputs
 
@@ -334,6 +383,18 @@ class Bench:
             )
         )
 
+    def load_test(self) -> None:
+        """Issue 15: citizens alone and beside abusers, on the front door and on CKAN as it was."""
+        cpu_before = cpu_seconds()
+        try:
+            url = self.load_url or ckan_side.Ckan().url
+            self.load = load_test.measure(url, load_test.published_dataset_names(), self.load_seconds)
+        except (RuntimeError, TimeoutError, OSError, subprocess.CalledProcessError) as failure:
+            traceback.print_exc()
+            self.notes.append(f"load: not measured: {_last_line(failure)}")
+            return
+        self.load["conditions"] = load_conditions(self.load, cpu_before)
+
     def clean_up(self) -> None:
         try:
             ckan = ckan_side.Ckan()
@@ -376,6 +437,46 @@ def _env() -> dict[str, str]:
 def _last_line(failure: BaseException) -> str:
     lines = [line.strip() for line in str(failure).strip().splitlines() if line.strip()]
     return lines[-1][:300] if lines else type(failure).__name__
+
+
+def load_conditions(load: dict[str, Any], cpu_before: dict[str, float]) -> list[str]:
+    """What the load runs shared the machine with: load averages, and CPU seconds by command during the step."""
+    averages = [run.get("load_average_before") for run in load["runs"]] + [load["runs"][-1].get("load_average_after")]
+    used = cpu_seconds_by_command(cpu_before)
+    busiest = sorted(used.items(), key=lambda item: -item[1])[:8]
+    return [
+        f"{load['date']}, {load['cpus']} cores; 1-minute load average before each run and after the last: "
+        + ", ".join(str(a) for a in averages)
+        + ".",
+        "Locust (the load generator, `python`) runs on the same cores as CKAN, nginx and PostgreSQL.",
+        "CPU seconds used during the step, by command (every process on the machine, ours included): "
+        + ", ".join(f"{command} {seconds:.0f}" for command, seconds in busiest)
+        + ".",
+    ]
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user + system) of every live process, by `pid command`."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        command = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        found[f"{stat.parent.name} {command}"] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def cpu_seconds_by_command(before: dict[str, float]) -> dict[str, float]:
+    """CPU seconds used since before, summed by command (processes that ended meanwhile are not seen)."""
+    used: dict[str, float] = {}
+    for key, seconds in cpu_seconds().items():
+        command = key.split(" ", 1)[1]
+        used[command] = used.get(command, 0.0) + seconds - before.get(key, 0.0)
+    return used
 
 
 def machine_facts(repeats: int, load_before: tuple[float, ...], load_after: tuple[float, ...]) -> dict[str, Any]:
