@@ -24,7 +24,9 @@ def wait_for_submissions(department: str) -> PokeReturnValue:
 
 @task
 def store_submissions(department: str, file_names: list[str], outlet_events: Any = None) -> list[dict[str, Any]]:
-    """Archive, check and file each waiting file. A rejected file is an outcome, not a task failure."""
+    """Archive, check and file each waiting file. A rejected file is an outcome, not a task failure; a file
+    the store cannot take in is quarantined by process_inbox_file, so this raises only when even that failed."""
+    import os
     from dataclasses import asdict
 
     from transforms.contracts import load_departments, load_source_contracts
@@ -38,7 +40,7 @@ def store_submissions(department: str, file_names: list[str], outlet_events: Any
     outcomes, crashed = [], []
     for name in file_names:
         path = inbox / name
-        if not path.exists():  # taken by an earlier try of this task
+        if not os.path.lexists(path):  # taken by an earlier try of this task (a dangling link still counts)
             continue
         try:
             submission = process_inbox_file(path, owner, contracts, municipalities)
