@@ -24,7 +24,15 @@ from typing import Any, BinaryIO
 from transforms import reports
 from transforms.contracts import Department, SourceContract
 from transforms.data_layout import SUBMISSIONS, DataLayout, Submission
-from transforms.files import Refused, locked, open_regular_file, reason_of, safe_file_name, write_atomically
+from transforms.files import (
+    NAME_MAX_BYTES,
+    Refused,
+    locked,
+    open_regular_file,
+    reason_of,
+    safe_file_name,
+    write_atomically,
+)
 from transforms.findings import Finding, error
 from transforms.reference import Municipalities
 from transforms.validate import CheckResult, check_file
@@ -80,6 +88,12 @@ def archive(source: BinaryIO, suffix: str, layout: DataLayout) -> tuple[str, Pat
     return sha, archived
 
 
+def sidecar_of(path: Path) -> Path | None:
+    """Where path's sidecar would be; None when its name would be too long for the file system to hold one."""
+    name = path.name + SIDECAR_SUFFIX
+    return path.with_name(name) if len(name.encode("utf-8")) <= NAME_MAX_BYTES else None
+
+
 def inbox_files(department: str, data_root: Path | None = None) -> list[Path]:
     """Entries waiting in a department's inbox, oldest first: every name but uploads in progress (a leading
     dot) and sidecars. Entries that are no regular file are listed too, so that the store moves them out."""
@@ -102,8 +116,8 @@ def identify_dataset(path: Path, department: str, contracts: dict[str, SourceCon
 
     A sidecar that is no JSON object with a text "dataset" is Refused (sidecar_invalid).
     """
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if sidecar.exists() or sidecar.is_symlink():
+    sidecar = sidecar_of(path)
+    if sidecar is not None and (sidecar.exists() or sidecar.is_symlink()):
         dataset = _sidecar_dataset(sidecar)
         return dataset if dataset in contracts and contracts[dataset].department == department else None
     matches = [c.id for c in contracts.values() if c.department == department and c.matches_filename(path.name)]
@@ -301,7 +315,9 @@ def _set_aside(
     write_atomically(written.html, reports.render_html(report).encode("utf-8"))
     submission.report_path = str(written.html)
     layout.append(SUBMISSIONS, submission)
-    path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
+    sidecar = sidecar_of(path)
+    if sidecar is not None:
+        sidecar.unlink(missing_ok=True)
     return submission
 
 
@@ -310,7 +326,9 @@ def _patterns(department: Department, contracts: dict[str, SourceContract]) -> s
 
 
 def _remove_from_inbox(path: Path) -> None:
-    path.with_name(path.name + SIDECAR_SUFFIX).unlink(missing_ok=True)
+    sidecar = sidecar_of(path)
+    if sidecar is not None:
+        sidecar.unlink(missing_ok=True)
     path.unlink(missing_ok=True)
 
 

@@ -1,6 +1,8 @@
 """Store without Airflow: archive first, recognise, file, and survive a re-run."""
 
 import json
+import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,3 +104,104 @@ def test_inbox_listing_skips_temporary_and_sidecar_files(tmp_path: Path) -> None
     drop(tmp_path, "豚熱.csv.odl.json", b"{}")
     drop(tmp_path, "豚熱.csv", GOOD)
     assert [path.name for path in store.inbox_files("agriculture", tmp_path)] == ["豚熱.csv"]
+
+
+# --- issue 20: nothing stays in the inbox to fail every run; the archive keeps every byte received ---
+
+
+def quarantined_report(submission: store.Submission) -> dict[str, object]:
+    report: dict[str, object] = json.loads(Path(str(submission.report_path)).with_name("report.json").read_text())
+    return report
+
+
+def test_a_sidecar_that_is_no_json_quarantines_its_file_with_a_japanese_report(tmp_path: Path) -> None:
+    path = drop(tmp_path, "豚熱.csv", GOOD)
+    path.with_name("豚熱.csv.odl.json").write_bytes(b"\xff{not json")
+    submission = process(tmp_path, path)
+    assert (submission.outcome, submission.dataset, submission.errors) == ("rejected", None, 1)
+    (finding,) = quarantined_report(submission)["errors"]  # type: ignore[misc]
+    assert (
+        finding["code"] == "sidecar_invalid"
+        and "「豚熱.csv.odl.json」を読めません（JSON ではありません）" in finding["message"]
+    )
+    assert (tmp_path / "archive" / submission.sha256 / "original.csv").read_bytes() == GOOD
+    assert list((tmp_path / "inbox" / "agriculture").iterdir()) == []
+    ledger = (tmp_path / "ledger" / "submissions.jsonl").read_text().splitlines()
+    assert json.loads(ledger[0])["outcome"] == "rejected"
+
+
+@pytest.mark.parametrize("content", [b"[]", b'{"dataset": 7}', b"{}"])
+def test_a_sidecar_without_a_dataset_name_is_invalid_too(tmp_path: Path, content: bytes) -> None:
+    path = drop(tmp_path, "豚熱.csv", GOOD)
+    path.with_name("豚熱.csv.odl.json").write_bytes(content)
+    submission = process(tmp_path, path)
+    assert quarantined_report(submission)["errors"][0]["code"] == "sidecar_invalid"  # type: ignore[index]
+
+
+def test_a_name_longer_than_its_quarantine_folder_allows_is_quarantined_under_a_short_one(tmp_path: Path) -> None:
+    name = "豚熱" + "あ" * 80 + ".csv"  # 250 bytes: fits the inbox, not the quarantine folder's stamp and hash
+    submission = process(tmp_path, drop(tmp_path, name, BAD))
+    assert submission.outcome == "rejected" and submission.original_name == name
+    report_html = Path(str(submission.report_path))
+    assert all(len(part.encode()) <= 255 for part in report_html.parts)
+    (copy,) = [p for p in report_html.parent.iterdir() if p.suffix == ".csv"]
+    assert copy.read_bytes() == BAD and copy.name.startswith("豚熱あ")
+    assert quarantined_report(submission)["file"] == name
+    assert list((tmp_path / "inbox" / "agriculture").iterdir()) == []
+
+
+def test_a_symlink_in_the_inbox_is_moved_to_quarantine_never_followed(tmp_path: Path) -> None:
+    link = tmp_path / "inbox" / "agriculture" / "豚熱.csv"
+    link.parent.mkdir(parents=True)
+    link.symlink_to("/etc/passwd")
+    assert [path.name for path in store.inbox_files("agriculture", tmp_path)] == ["豚熱.csv"]
+    submission = process(tmp_path, link)
+    assert (submission.outcome, submission.sha256) == ("rejected", "")
+    assert quarantined_report(submission)["errors"][0]["code"] == "symlink_refused"  # type: ignore[index]
+    moved = Path(str(submission.report_path)).with_name("豚熱.csv")
+    assert moved.is_symlink() and str(moved.readlink()) == "/etc/passwd"
+    assert not (tmp_path / "archive").exists() or not list((tmp_path / "archive").glob("*/original*"))
+    assert not os.path.lexists(link)
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_in_the_inbox_is_moved_to_quarantine_without_being_opened(tmp_path: Path) -> None:
+    fifo = tmp_path / "inbox" / "agriculture" / "豚熱.csv"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)  # opened for reading it would block forever: nobody writes to it
+    submission = process(tmp_path, fifo)
+    report = quarantined_report(submission)
+    assert report["errors"][0]["code"] == "not_a_regular_file"  # type: ignore[index]
+    assert "名前付きパイプ（FIFO）" in report["errors"][0]["message"]  # type: ignore[index]
+    assert stat.S_ISFIFO(Path(str(submission.report_path)).with_name("豚熱.csv").lstat().st_mode)
+    assert list(fifo.parent.iterdir()) == []
+
+
+def test_anything_unexpected_quarantines_the_file_with_store_failed_and_the_next_file_goes_on(tmp_path: Path) -> None:
+    broken = drop(tmp_path, "豚熱_1.csv", BAD)
+    (tmp_path / "archive" / store.sha256_of(broken)).mkdir(parents=True)
+    (tmp_path / "archive" / store.sha256_of(broken) / "manifest.json").write_text("{cut short")  # a crash left it
+    failed = process(tmp_path, broken)
+    assert failed.outcome == "rejected"
+    (finding,) = quarantined_report(failed)["errors"]  # type: ignore[misc]
+    assert finding["code"] == "store_failed" and "JSONDecodeError" in finding["message"]
+    assert "受け取ったファイルは保管してあります" in finding["message"]
+    assert (tmp_path / "archive" / failed.sha256 / "original.csv").read_bytes() == BAD
+    assert process(tmp_path, drop(tmp_path, "豚熱_2.csv", GOOD)).outcome == "accepted"
+    assert list((tmp_path / "inbox" / "agriculture").iterdir()) == []
+
+
+def test_dot_files_are_uploads_in_progress_and_stay_out_of_the_listing(tmp_path: Path) -> None:
+    drop(tmp_path, ".odl-submit.abc123", GOOD)
+    drop(tmp_path, ".豚熱.csv", GOOD)
+    assert store.inbox_files("agriculture", tmp_path) == []
+
+
+def test_submit_writes_nothing_when_the_inbox_cannot_be_made(tmp_path: Path) -> None:
+    source = tmp_path / "豚熱.csv"
+    source.write_bytes(GOOD)
+    (tmp_path / "data").write_text("a file where the data root's folder should be")
+    with pytest.raises(store.Refused) as refused:
+        store.submit(source, AGRICULTURE, "csf-wild-boar", tmp_path / "data")
+    assert refused.value.finding.code == "inbox_unwritable"
+    assert "提出先のフォルダに書き込めません" in refused.value.finding.message
