@@ -245,8 +245,9 @@ def cancel_abusive_queries() -> int:
 
 
 def stock_ini(work: Path, port: int) -> tuple[Path, list[str]]:
-    """state/ckan.ini as it was before issue 15: its own site_url, and without the limits' settings
-    (lines naming a limit, timeout or rate of ckanext-odl, the DataStore's rows_max); returns what was removed."""
+    """state/ckan.ini as it was before issue 15: its own site_url, without the limits' plugin and settings
+    (ckanext.odl.api.* and any other limit, timeout, rate or cap of ckanext-odl, the DataStore's rows_max) and without handing files to
+    nginx (USE_X_SENDFILE: the worker sends them itself, as stock CKAN does); returns what was removed."""
     from bench.ckan_side import STATE
     from scripts import processes
 
@@ -269,7 +270,10 @@ def stock_ini(work: Path, port: int) -> tuple[Path, list[str]]:
     return path, removed
 
 
-LIMIT_KEY = re.compile(r"^(ckanext\.odl\..*(limit|timeout|rate|max|concurren).*|ckan\.datastore\.search\.rows_max)$")
+LIMIT_KEY = re.compile(
+    r"^(ckanext\.odl\.api\..*|ckanext\.odl\..*(limit|timeout|rate|max|concurren).*"
+    r"|ckan\.datastore\.search\.rows_max|USE_X_SENDFILE)$"
+)
 LIMIT_PLUGIN = re.compile(r"limit", re.IGNORECASE)
 
 

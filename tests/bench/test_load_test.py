@@ -111,8 +111,9 @@ def test_stock_ini_drops_limit_settings_and_serves_on_its_own_url(
     (tmp_path / "ckan.ini").write_text(
         "[app:main]\nckan.site_url = http://127.0.0.1:5000\n"
         "ckan.plugins = activity datastore odl_search odl_datastore odl_api_limits\n"
-        "ckanext.odl.sql_timeout_anonymous_ms = 5000\nckanext.odl.max_offset = 10000\n"
-        "ckan.datastore.search.rows_max = 1000\nckan.datastore.sqlsearch.enabled = true\n",
+        "ckanext.odl.api.sql_timeout_ms = 5000\nckanext.odl.api.offset_max = 100000\n"
+        "ckan.datastore.search.rows_max = 1000\nckan.datastore.sqlsearch.enabled = true\n"
+        "USE_X_SENDFILE = true\nckan.auth.public_user_details = false\n",
         encoding="utf-8",
     )
     monkeypatch.setattr(ckan_side, "STATE", tmp_path)
@@ -121,12 +122,31 @@ def test_stock_ini_drops_limit_settings_and_serves_on_its_own_url(
     assert "ckan.site_url = http://127.0.0.1:5091" in text
     assert "ckan.plugins = activity datastore odl_search odl_datastore\n" in text
     assert "ckan.datastore.sqlsearch.enabled = true" in text
+    assert "ckan.auth.public_user_details = false" in text
     assert removed == [
         "odl_api_limits",
-        "ckanext.odl.sql_timeout_anonymous_ms",
-        "ckanext.odl.max_offset",
+        "ckanext.odl.api.sql_timeout_ms",
+        "ckanext.odl.api.offset_max",
         "ckan.datastore.search.rows_max",
+        "USE_X_SENDFILE",
     ]
+
+
+def test_stock_ini_turns_off_every_limit_the_stack_template_sets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import ckan_side
+
+    template = (REPO_ROOT / "ckan" / "ckan.ini.template").read_text(encoding="utf-8")
+    (tmp_path / "ckan.ini").write_text(template, encoding="utf-8")
+    monkeypatch.setattr(ckan_side, "STATE", tmp_path)
+    text = load_test.stock_ini(tmp_path / "work", 5091)[0].read_text(encoding="utf-8")
+    settings = [line.split("=")[0].strip() for line in text.splitlines() if "=" in line and not line.startswith("#")]
+    assert not [
+        key for key in settings if key.startswith("ckanext.odl.api.") or key == "ckan.datastore.search.rows_max"
+    ]
+    plugins = next(line for line in text.splitlines() if line.startswith("ckan.plugins"))
+    assert "limit" not in plugins and "odl_datastore" in plugins
 
 
 # ---- the report
