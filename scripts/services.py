@@ -4,6 +4,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import os
 import re
 import secrets
 import shutil
@@ -118,6 +119,19 @@ def _scram_keys(password: str, salt: bytes, iterations: int) -> tuple[bytes, byt
     salted_password = hashlib.pbkdf2_hmac("sha256", password.encode("ascii"), salt, iterations)
     client_key = hmac.digest(salted_password, b"Client Key", "sha256")
     return hashlib.sha256(client_key).digest(), hmac.digest(salted_password, b"Server Key", "sha256")
+
+
+def ensure_nginx() -> str:
+    """The nginx binary, installed from Debian when missing. Only the binary: the stack runs its own nginx."""
+    search_path = os.environ.get("PATH", "") + ":/usr/sbin"  # Debian's place for it, not on every user's PATH
+    if not shutil.which("nginx", path=search_path):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", "nginx"], check=True, env=env)
+    found = shutil.which("nginx", path=search_path)
+    if not found:
+        raise RuntimeError("nginx is not installed and apt-get could not install it")
+    return found
 
 
 def ensure_redis() -> None:

@@ -15,15 +15,19 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from scripts import processes
+from scripts import processes, stack_nginx
 from scripts.services import ensure_database, ensure_login_role, ensure_postgres, ensure_redis, port_open, run_sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CKAN_BIN = REPO_ROOT / ".venv-ckan" / "bin"
 TEMPLATE = REPO_ROOT / "ckan" / "ckan.ini.template"
-HOST, PORT = "127.0.0.1", 5000
+HOST, PORT = "127.0.0.1", 5000  # citizens' address: nginx (scripts/stack_nginx.py), the front door
 URL = f"http://{HOST}:{PORT}"
-SERVICE = "ckan"
+# CKAN's gunicorn pools behind it, on loopback. Measured here (issue 15, bench/results.md): gthread workers
+# answer ~30 % more package_search per second than sync ones, and a pool of their own for SQL and dumps
+# keeps package_show fast while six heavy SQL calls run.
+SERVICE, LIGHT_PORT, LIGHT_WORKERS, LIGHT_THREADS = "ckan", 5050, 2, 4
+HEAVY_SERVICE, HEAVY_PORT, HEAVY_WORKERS, HEAVY_THREADS = "ckan-heavy", 5051, 1, 4
 CKAN_DB = CKAN_ROLE = "ckan_default"  # CKAN's own database; the role also writes the DataStore
 DATASTORE_DB = DATASTORE_READ_ROLE = "datastore_default"
 SYSADMIN = "odl_admin"
@@ -158,31 +162,70 @@ def _token_works(token: str | None) -> bool:
     return bool(token) and _call(f"api_token_list?user_id={SYSADMIN}", token) is not None
 
 
-def _serve(state_dir: Path, ini: Path) -> None:
-    if processes.running_pid(state_dir / "pids" / f"{SERVICE}.pid") is None and port_open(PORT):
-        raise RuntimeError(f"{HOST}:{PORT} is taken by a process this stack did not start; stop it first")
-    command = [
+def _gunicorn(port: int, workers: int, threads: int) -> list[str]:
+    return [
         str(CKAN_BIN / "gunicorn"),
         "--chdir",
         str(REPO_ROOT / "ckan"),
         "--bind",
-        f"{HOST}:{PORT}",
+        f"{HOST}:{port}",
+        "--worker-class",
+        "gthread",
         "--workers",
-        "2",
+        str(workers),
+        "--threads",
+        str(threads),
         "--timeout",
         "120",
         "--no-control-socket",
+        # gunicorn's access log (the client as nginx passed it on, see ckan/wsgi.py) goes to the service's log.
+        "--access-logfile",
+        "-",
         "wsgi:application",
     ]
-    processes.start(SERVICE, command, os.environ | {"CKAN_INI": str(ini)}, state_dir)
+
+
+def _pools() -> dict[str, tuple[int, list[str]]]:
+    return {
+        SERVICE: (LIGHT_PORT, _gunicorn(LIGHT_PORT, LIGHT_WORKERS, LIGHT_THREADS)),
+        HEAVY_SERVICE: (HEAVY_PORT, _gunicorn(HEAVY_PORT, HEAVY_WORKERS, HEAVY_THREADS)),
+    }
+
+
+def _pools_running(state_dir: Path) -> bool:
+    return all(processes.running_pid(state_dir / "pids" / f"{name}.pid") for name in (SERVICE, HEAVY_SERVICE))
+
+
+def _front_door(state_dir: Path) -> None:
+    stack_nginx.up(
+        state_dir, f"{HOST}:{PORT}", f"{HOST}:{LIGHT_PORT}", f"{HOST}:{HEAVY_PORT}", state_dir / "ckan-storage"
+    )
+
+
+def _serve(state_dir: Path, ini: Path) -> None:
+    for name, (port, command) in _pools().items():
+        processes.stop(name, state_dir)  # both or neither: also a lone pool of an older stack layout
+        if processes.running_pid(state_dir / "pids" / f"{name}.pid") is None and port_open(port):
+            raise RuntimeError(f"{HOST}:{port} is taken by a process this stack did not start; stop it first")
+        processes.start(name, command, os.environ | {"CKAN_INI": str(ini)}, state_dir)
+    _front_door(state_dir)
     log = state_dir / "logs" / f"{SERVICE}.log"
 
     def ready() -> bool:
-        if processes.running_pid(state_dir / "pids" / f"{SERVICE}.pid") is None:
-            raise RuntimeError(f"CKAN (gunicorn) exited while starting; see {log}")
-        return answers()
+        for name in (SERVICE, HEAVY_SERVICE):
+            if processes.running_pid(state_dir / "pids" / f"{name}.pid") is None:
+                raise RuntimeError(f"CKAN (gunicorn, {name}) exited while starting; see {state_dir / 'logs'}")
+        return answers() and _answers_on(HEAVY_PORT)
 
     processes.wait_for(ready, "CKAN", timeout=120, log=log)
+
+
+def _answers_on(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/api/3/action/status_show", timeout=2) as response:
+            return bool(json.load(response).get("success"))
+    except (OSError, ValueError):
+        return False
 
 
 def up(state_dir: Path) -> dict[str, str]:
@@ -192,14 +235,15 @@ def up(state_dir: Path) -> dict[str, str]:
     keys = _secrets(state_dir)
     info_file = state_dir / "ckan.json"
     stored: dict[str, str] = json.loads(info_file.read_text()) if info_file.exists() else {}
-    running = processes.running_pid(state_dir / "pids" / f"{SERVICE}.pid") is not None
+    running = _pools_running(state_dir)
     ini_before = (state_dir / "ckan.ini").read_text(encoding="utf-8") if (state_dir / "ckan.ini").exists() else None
     ini = render_ini(state_dir, keys)
-    if running and ini.read_text(encoding="utf-8") != ini_before:
-        processes.stop(SERVICE, state_dir)  # a changed template takes effect on this up, not on some later restart
-        running = False
-    if running and answers() and _token_works(stored.get("api_token")):
-        return stored
+    if ini.read_text(encoding="utf-8") != ini_before:
+        running = False  # _serve restarts both pools: a changed template takes effect on this up
+    if running:
+        _front_door(state_dir)  # started if it is not, reloaded if its template changed
+        if answers() and _token_works(stored.get("api_token")):
+            return stored
 
     ensure_postgres()
     ensure_redis()
@@ -227,15 +271,28 @@ def up(state_dir: Path) -> dict[str, str]:
 
 
 def down(state_dir: Path) -> None:
-    """Stop the gunicorn this stack started (master and workers, by its PID file); databases stay."""
-    processes.stop(SERVICE, state_dir)
+    """Stop what this stack started for CKAN (nginx, both gunicorn pools, by their PID files); databases stay."""
+    stack_nginx.down(state_dir)
+    for name in (SERVICE, HEAVY_SERVICE):
+        processes.stop(name, state_dir)
 
 
 def status(state_dir: Path) -> list[str]:
     state_dir = state_dir.resolve()
-    pid = processes.running_pid(state_dir / "pids" / f"{SERVICE}.pid")
+    pools = []
+    for name, port, workers, threads in (
+        (SERVICE, LIGHT_PORT, LIGHT_WORKERS, LIGHT_THREADS),
+        (HEAVY_SERVICE, HEAVY_PORT, HEAVY_WORKERS, HEAVY_THREADS),
+    ):
+        pid = processes.running_pid(state_dir / "pids" / f"{name}.pid")
+        pools.append(
+            f"{name + ' (gunicorn)':24} {'running, pid ' + str(pid) if pid else 'stopped'}: "
+            f"{HOST}:{port}, {workers} gthread worker(s) x {threads} threads"
+        )
+    front = stack_nginx.status(state_dir, f"{HOST}:{PORT}", f"{HOST}:{LIGHT_PORT}", f"{HOST}:{HEAVY_PORT}")
     return [
-        f"{'ckan (gunicorn)':24} {'running, pid ' + str(pid) if pid else 'stopped'}",
+        *front,
+        *pools,
         f"{'CKAN':24} {URL} ({'answers' if answers() else 'not answering'})",
         f"{'CKAN sysadmin':24} {SYSADMIN} (API token in {state_dir / 'ckan.json'}, "
         f"password in {state_dir / 'ckan-secrets.json'})",
