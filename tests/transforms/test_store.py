@@ -5,6 +5,7 @@ import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,8 +110,8 @@ def test_inbox_listing_skips_temporary_and_sidecar_files(tmp_path: Path) -> None
 # --- issue 20: nothing stays in the inbox to fail every run; the archive keeps every byte received ---
 
 
-def quarantined_report(submission: store.Submission) -> dict[str, object]:
-    report: dict[str, object] = json.loads(Path(str(submission.report_path)).with_name("report.json").read_text())
+def quarantined_report(submission: store.Submission) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads(Path(str(submission.report_path)).with_name("report.json").read_text())
     return report
 
 
@@ -119,7 +120,7 @@ def test_a_sidecar_that_is_no_json_quarantines_its_file_with_a_japanese_report(t
     path.with_name("豚熱.csv.odl.json").write_bytes(b"\xff{not json")
     submission = process(tmp_path, path)
     assert (submission.outcome, submission.dataset, submission.errors) == ("rejected", None, 1)
-    (finding,) = quarantined_report(submission)["errors"]  # type: ignore[misc]
+    (finding,) = quarantined_report(submission)["errors"]
     assert (
         finding["code"] == "sidecar_invalid"
         and "「豚熱.csv.odl.json」を読めません（JSON ではありません）" in finding["message"]
@@ -135,7 +136,7 @@ def test_a_sidecar_without_a_dataset_name_is_invalid_too(tmp_path: Path, content
     path = drop(tmp_path, "豚熱.csv", GOOD)
     path.with_name("豚熱.csv.odl.json").write_bytes(content)
     submission = process(tmp_path, path)
-    assert quarantined_report(submission)["errors"][0]["code"] == "sidecar_invalid"  # type: ignore[index]
+    assert quarantined_report(submission)["errors"][0]["code"] == "sidecar_invalid"
 
 
 def test_a_name_longer_than_its_quarantine_folder_allows_is_quarantined_under_a_short_one(tmp_path: Path) -> None:
@@ -157,7 +158,7 @@ def test_a_symlink_in_the_inbox_is_moved_to_quarantine_never_followed(tmp_path: 
     assert [path.name for path in store.inbox_files("agriculture", tmp_path)] == ["豚熱.csv"]
     submission = process(tmp_path, link)
     assert (submission.outcome, submission.sha256) == ("rejected", "")
-    assert quarantined_report(submission)["errors"][0]["code"] == "symlink_refused"  # type: ignore[index]
+    assert quarantined_report(submission)["errors"][0]["code"] == "symlink_refused"
     moved = Path(str(submission.report_path)).with_name("豚熱.csv")
     assert moved.is_symlink() and str(moved.readlink()) == "/etc/passwd"
     assert not (tmp_path / "archive").exists() or not list((tmp_path / "archive").glob("*/original*"))
@@ -171,8 +172,8 @@ def test_a_fifo_in_the_inbox_is_moved_to_quarantine_without_being_opened(tmp_pat
     os.mkfifo(fifo)  # opened for reading it would block forever: nobody writes to it
     submission = process(tmp_path, fifo)
     report = quarantined_report(submission)
-    assert report["errors"][0]["code"] == "not_a_regular_file"  # type: ignore[index]
-    assert "名前付きパイプ（FIFO）" in report["errors"][0]["message"]  # type: ignore[index]
+    assert report["errors"][0]["code"] == "not_a_regular_file"
+    assert "名前付きパイプ（FIFO）" in report["errors"][0]["message"]
     assert stat.S_ISFIFO(Path(str(submission.report_path)).with_name("豚熱.csv").lstat().st_mode)
     assert list(fifo.parent.iterdir()) == []
 
@@ -183,7 +184,7 @@ def test_anything_unexpected_quarantines_the_file_with_store_failed_and_the_next
     (tmp_path / "archive" / store.sha256_of(broken) / "manifest.json").write_text("{cut short")  # a crash left it
     failed = process(tmp_path, broken)
     assert failed.outcome == "rejected"
-    (finding,) = quarantined_report(failed)["errors"]  # type: ignore[misc]
+    (finding,) = quarantined_report(failed)["errors"]
     assert finding["code"] == "store_failed" and "JSONDecodeError" in finding["message"]
     assert "受け取ったファイルは保管してあります" in finding["message"]
     assert (tmp_path / "archive" / failed.sha256 / "original.csv").read_bytes() == BAD
