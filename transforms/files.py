@@ -169,10 +169,22 @@ def write_output_file(path: Path, write: Any) -> None:
         raise Refused(f"{path}: {failure}", code, path=str(path), detail=reason_of(failure)) from failure
 
 
+def readable_name(name: str) -> str:
+    """A file name as text: names from Windows shares and zips are often cp932 bytes, which Python hands over
+    as undecodable surrogates; those are read as cp932, else shown as U+FFFD."""
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
 def safe_file_name(name: str, max_bytes: int) -> str:
     """name as one short, harmless file name: no folders, separators or control characters, no leading dots,
     at most max_bytes of UTF-8, the extension and the Japanese kept ("" when nothing is left)."""
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFC", readable_name(name))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]  # Windows paths too: ..\..\name.csv is name.csv
     name = "".join("_" if character in _UNSAFE_IN_NAMES else character for character in name)
     name = name.strip().lstrip(".").strip()

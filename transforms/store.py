@@ -29,6 +29,7 @@ from transforms.files import (
     Refused,
     locked,
     open_regular_file,
+    readable_name,
     reason_of,
     safe_file_name,
     write_atomically,
@@ -91,7 +92,7 @@ def archive(source: BinaryIO, suffix: str, layout: DataLayout) -> tuple[str, Pat
 def sidecar_of(path: Path) -> Path | None:
     """Where path's sidecar would be; None when its name would be too long for the file system to hold one."""
     name = path.name + SIDECAR_SUFFIX
-    return path.with_name(name) if len(name.encode("utf-8")) <= NAME_MAX_BYTES else None
+    return path.with_name(name) if len(os.fsencode(name)) <= NAME_MAX_BYTES else None
 
 
 def inbox_files(department: str, data_root: Path | None = None) -> list[Path]:
@@ -120,7 +121,8 @@ def identify_dataset(path: Path, department: str, contracts: dict[str, SourceCon
     if sidecar is not None and (sidecar.exists() or sidecar.is_symlink()):
         dataset = _sidecar_dataset(sidecar)
         return dataset if dataset in contracts and contracts[dataset].department == department else None
-    matches = [c.id for c in contracts.values() if c.department == department and c.matches_filename(path.name)]
+    name = readable_name(path.name)
+    matches = [c.id for c in contracts.values() if c.department == department and c.matches_filename(name)]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -196,7 +198,7 @@ def process_inbox_file(
     entry = path.lstat()
     submission = Submission(
         department=department.id,
-        original_name=path.name,
+        original_name=readable_name(path.name),
         received_at=received_at,
         size=entry.st_size,
         dataset=None,

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from transforms.files import NAME_MAX_BYTES, Refused, check_output_file, open_regular_file, safe_file_name
+from transforms.files import (
+    NAME_MAX_BYTES,
+    Refused,
+    check_output_file,
+    open_regular_file,
+    readable_name,
+    safe_file_name,
+)
 
 
 def test_safe_file_name_keeps_plain_japanese_names_as_they_are() -> None:
@@ -62,3 +69,10 @@ def test_check_output_file_makes_its_folder_and_refuses_a_folder(tmp_path: Path)
     with pytest.raises(Refused) as refused:
         check_output_file(str(tmp_path / "new"))
     assert refused.value.finding.code == "out_is_directory"
+
+
+def test_readable_name_reads_utf8_then_cp932_then_marks_what_is_neither() -> None:
+    assert readable_name("豚熱.csv") == "豚熱.csv"
+    assert readable_name(os.fsdecode("豚熱.csv".encode("cp932"))) == "豚熱.csv"
+    assert readable_name(os.fsdecode(b"\x81\x20.csv")) == "\ufffd .csv"
+    assert safe_file_name(os.fsdecode("豚熱.csv".encode("cp932")), 200) == "豚熱.csv"

@@ -206,3 +206,30 @@ def test_submit_writes_nothing_when_the_inbox_cannot_be_made(tmp_path: Path) -> 
         store.submit(source, AGRICULTURE, "csf-wild-boar", tmp_path / "data")
     assert refused.value.finding.code == "inbox_unwritable"
     assert "提出先のフォルダに書き込めません" in refused.value.finding.message
+
+
+def test_a_cp932_file_name_from_a_windows_share_is_read_as_japanese_and_taken_in(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox" / "agriculture"
+    inbox.mkdir(parents=True)
+    raw_name = os.fsencode(inbox) + b"/" + "豚熱_4月.csv".encode("cp932")  # no valid UTF-8: Python sees surrogates
+    Path(os.fsdecode(raw_name)).write_bytes(GOOD)
+    (path,) = store.inbox_files("agriculture", tmp_path)
+    submission = process(tmp_path, path)
+    assert (submission.original_name, submission.outcome, submission.dataset) == (
+        "豚熱_4月.csv",
+        "accepted",
+        "csf-wild-boar",
+    )
+    assert json.loads((tmp_path / "ledger" / "submissions.jsonl").read_text())["original_name"] == "豚熱_4月.csv"
+    assert list(inbox.iterdir()) == []
+
+
+def test_a_file_name_in_no_encoding_at_all_is_quarantined_not_left_behind(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox" / "agriculture"
+    inbox.mkdir(parents=True)
+    Path(os.fsdecode(os.fsencode(inbox) + b"/\x81\x20\xff.csv")).write_bytes(BAD)
+    (path,) = store.inbox_files("agriculture", tmp_path)
+    submission = process(tmp_path, path)
+    assert submission.outcome == "rejected" and "\ufffd" in submission.original_name
+    assert Path(str(submission.report_path)).exists()
+    assert list(inbox.iterdir()) == []
