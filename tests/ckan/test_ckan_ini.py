@@ -37,6 +37,12 @@ def test_render_fills_every_setting_and_leaks_nothing(
     # odl_datastore's IDatastore hook rewrites the query the stock datastore plugin built: it must run after it.
     assert plugins.index("datastore") < plugins.index("odl_datastore")
     assert app["ckan.datastore.sqlsearch.enabled"] == "true"
+    # Issue 15: limits behind the front door; anonymous callers see no users.
+    assert plugins[-1] == "odl_api_limits"
+    assert app["ckan.auth.public_user_details"] == "false"
+    assert int(app["ckanext.odl.api.sql_timeout_ms"]) <= 5000
+    assert int(app["ckan.datastore.search.rows_max"]) <= 5000
+    assert app["USE_X_SENDFILE"] == "true"  # ckan/wsgi.py turns it into nginx's X-Accel-Redirect
     assert app["SECRET_KEY"] == keys["secret_key"]
     assert (
         app["api_token.jwt.encode.secret"] == app["api_token.jwt.decode.secret"] == f"string:{keys['api_token_secret']}"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ckanapi import RemoteCKAN
 
-from scripts import processes, stack_ckan
+from scripts import processes, stack_ckan, stack_nginx
 from scripts.services import port_open
 from tests.ckan.conftest import STATE_DIR
 
@@ -23,7 +23,7 @@ def test_status_show_lists_datastore(anonymous: RemoteCKAN) -> None:
 
 
 def test_state_files_are_private(ckan_stack: dict[str, str]) -> None:
-    for name in ("ckan.ini", "ckan.json", "ckan-secrets.json", "pids/ckan.pid"):
+    for name in ("ckan.ini", "ckan.json", "ckan-secrets.json", "pids/ckan.pid", "pids/nginx.pid", "nginx/odl.conf"):
         assert (STATE_DIR / name).stat().st_mode & 0o777 == 0o600, name
 
 
@@ -97,14 +97,19 @@ def _process_group(pgid: int) -> set[int]:
 
 def test_down_stops_what_it_started_and_up_again_reuses_everything(ckan_stack: dict[str, str]) -> None:
     """Runs last here: a restart from the state folder, skipping init, with the same token."""
-    pid = processes.running_pid(STATE_DIR / "pids" / f"{stack_ckan.SERVICE}.pid")
-    assert pid is not None
-    started_here = _process_group(pid)
-    assert len(started_here) >= 3  # gunicorn master and two workers
+    services = (stack_ckan.SERVICE, stack_ckan.HEAVY_SERVICE, stack_nginx.SERVICE)  # both pools and the front door
+    started_here: set[int] = set()
+    for service in services:
+        pid = processes.running_pid(STATE_DIR / "pids" / f"{service}.pid")
+        assert pid is not None, service
+        started_here |= _process_group(pid)
+    assert len(started_here) >= 6  # each gunicorn master and its workers, nginx's master and worker
     stack_ckan.down(STATE_DIR)
     assert not [p for p in started_here if Path(f"/proc/{p}").exists() and not processes._is_zombie(Path(f"/proc/{p}"))]
-    assert not port_open(stack_ckan.PORT)
-    assert not (STATE_DIR / "pids" / f"{stack_ckan.SERVICE}.pid").exists()
+    for port in (stack_ckan.PORT, stack_ckan.LIGHT_PORT, stack_ckan.HEAVY_PORT):
+        assert not port_open(port), port
+    for service in services:
+        assert not (STATE_DIR / "pids" / f"{service}.pid").exists(), service
 
     again = stack_ckan.up(STATE_DIR)  # skips init: the databases, sysadmin and token are reused
     assert again == ckan_stack
