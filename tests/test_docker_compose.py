@@ -34,7 +34,8 @@ SOLR_DIR = REPO_ROOT / "ckan" / "solr"
 INSTALLED_CKAN_SCHEMA = REPO_ROOT / ".venv-ckan/lib/python3.11/site-packages/ckan/config/solr/schema.xml"
 
 # The ports the issue fixes, by the service that owns them.
-PUBLISHED_PORTS = {"airflow-api-server": 8080, "ckan": 5000, "postgres": 5432, "redis": 6379, "solr": 8983}
+# CKAN's public port belongs to nginx, its front door (issue 15); the CKAN pools are reached only inside.
+PUBLISHED_PORTS = {"airflow-api-server": 8080, "nginx": 5000, "postgres": 5432, "redis": 6379, "solr": 8983}
 # Backing services are for the stack and its administrators only: published on the host's loopback.
 LOOPBACK_ONLY = {"postgres", "redis", "solr"}
 # Values every Airflow service must share, or tokens, encrypted fields and task routing break.
@@ -124,9 +125,11 @@ def published_ports(service: dict[str, Any]) -> Iterator[tuple[str, int, int]]:
 
 
 def container_port(services: dict[str, dict[str, Any]], host: str) -> int:
-    """The port a service listens on inside the network, as declared by its published port."""
+    """The port a service listens on inside the network, as declared by its published (or exposed) port."""
     assert host in services, f"{host} is not a service"
-    targets = {target for _, _, target in published_ports(services[host])}
+    targets = {target for _, _, target in published_ports(services[host])} or {
+        int(port) for port in services[host].get("expose", [])
+    }
     assert len(targets) == 1, f"{host} publishes {targets}"
     return targets.pop()
 
@@ -385,9 +388,29 @@ def test_ckan_ini_gets_every_value_it_needs_from_compose(services: dict[str, dic
     assert app["solr_url"] == "%(CKAN_SOLR_URL)s"
     needed = set(re.findall(r"%\((CKAN_[A-Z_]+)\)s", CKAN_INI.read_text()))
     assert {"CKAN_SECRET_KEY", "CKAN_SQLALCHEMY_URL", "CKAN_DATASTORE_WRITE_URL", "CKAN_DATASTORE_READ_URL"} <= needed
-    for name in ("ckan", "ckan-init"):
+    for name in ("ckan", "ckan-heavy", "ckan-init"):
         missing = needed - set(services[name]["environment"])
         assert not missing, f"{name} lacks {missing}"
+
+
+def test_nginx_is_the_front_door_with_the_stacks_template(services: dict[str, dict[str, Any]]) -> None:
+    from scripts import stack_nginx
+
+    nginx = services["nginx"]
+    env = nginx["environment"]
+    template = stack_nginx.TEMPLATE.read_text(encoding="utf-8")
+    # The image renders only ODL_* (envsubst), so nginx's own $variables survive, and it needs every one of them.
+    assert env["NGINX_ENVSUBST_FILTER"] == "^ODL_"
+    assert set(stack_nginx.PLACEHOLDER.findall(template)) <= set(env)
+    assert {name: env[name] for name in stack_nginx.LIMITS} == stack_nginx.LIMITS  # the same limits as locally
+    mounts = {volume.split(":")[1] if isinstance(volume, str) else volume["target"] for volume in nginx["volumes"]}
+    assert "/etc/nginx/templates/default.conf.template" in mounts
+    assert env["ODL_CKAN_STORAGE"] in mounts  # files CKAN authorises are sent from the shared volume
+    for pool, upstream in (("ckan", "ODL_CKAN_UPSTREAM"), ("ckan-heavy", "ODL_CKAN_HEAVY_UPSTREAM")):
+        assert env[upstream] == f"{pool}:{container_port(services, pool)}"
+        assert not services[pool].get("ports"), f"{pool} must be reached through nginx only"
+        assert command_of(services[pool]) == ["serve"]
+    assert env["ODL_LISTEN"] == str(container_port(services, "nginx"))
 
 
 def test_ckan_finds_its_solr_core(services: dict[str, dict[str, Any]]) -> None:

@@ -7,8 +7,8 @@
 #          prints the DataStore grants, piped to psql as the PostgreSQL superuser (PGHOST,
 #          PGUSER, PGPASSWORD: given to ckan-init only), and the sysadmin account is created
 #          once from CKAN_SYSADMIN_NAME / _EMAIL / _PASSWORD.
-#   serve  run CKAN under gunicorn on port 5000 (the default; service ckan). `ckan run` is a
-#          file-watching reloader, so the app is built by ckan/wsgi.py instead.
+#   serve  run CKAN under gunicorn on port 5000 (the default; services ckan and ckan-heavy, behind nginx),
+#          gthread workers. `ckan run` is a file-watching reloader, so the app is built by ckan/wsgi.py instead.
 #   *      run the given command (e.g. `ckan search-index rebuild`, `bash`).
 set -euo pipefail
 
@@ -30,7 +30,8 @@ case "${1:-serve}" in
         ;;
     serve)
         exec gunicorn --chdir "${CKAN_HOME:-/srv/app}" --bind 0.0.0.0:5000 \
-            --workers "${CKAN_GUNICORN_WORKERS:-2}" --timeout 120 \
+            --worker-class gthread --workers "${CKAN_GUNICORN_WORKERS:-2}" \
+            --threads "${CKAN_GUNICORN_THREADS:-4}" --timeout 120 \
             --access-logfile - --error-logfile - wsgi:application
         ;;
     *)
