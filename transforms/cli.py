@@ -200,6 +200,24 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Exit 0 when CKAN serves every published dataset again, 1 when any could not be restored."""
+    from transforms.publish import restore
+    from transforms.publish.publisher import environment_publisher
+
+    data_root = Path(args.data) if args.data else settings.data_root()
+    if not restore.has_publish_ledger(data_root):  # a mistyped --data must not look like "nothing to restore"
+        print(f"odl restore: {data_root} に公開の記録（ledger/publish.jsonl）がありません。", file=sys.stderr)
+        print(f"  (no publish ledger under {data_root}: not a data root odl has published from)", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        report = restore.dry_run(data_root, progress=restore.print_outcome)
+    else:
+        report = restore.restore(environment_publisher(data_root), progress=restore.print_outcome)
+    print("\n".join(restore.summary_lines(report, dry_run=args.dry_run)))
+    return 1 if report.failed else 0
+
+
 # argparse's own sentences (Python 3.11), and what a department reads instead.
 _USAGE_IN_JAPANESE = (
     (re.compile(r"the following arguments are required: (.+)"), "{0} を指定してください。"),
@@ -311,6 +329,11 @@ def build_parser() -> argparse.ArgumentParser:
     rollback = commands.add_parser("rollback", help="serve the previously published version of a dataset again")
     rollback.add_argument("dataset", choices=published, metavar="DATASET", help=", ".join(published))
     rollback.set_defaults(run=cmd_rollback)
+
+    restore = commands.add_parser("restore", help="publish every dataset again from the data folder (lost CKAN)")
+    restore.add_argument("--data", metavar="DIR", help="the data root (default: ODL_DATA_ROOT or ./data)")
+    restore.add_argument("--dry-run", action="store_true", help="only say what would be restored; CKAN is not asked")
+    restore.set_defaults(run=cmd_restore)
 
     listing = commands.add_parser("datasets", help="list the dataset folders and whether each is complete")
     listing.add_argument("--json", action="store_true", help="print a JSON list instead of the table")

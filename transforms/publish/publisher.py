@@ -71,6 +71,14 @@ class PublishResult:
 
 
 @dataclass(frozen=True)
+class PublishedBefore:
+    """How a version was published before CKAN lost the dataset, as the publish ledger tells it (`odl restore`)."""
+
+    published_at: str
+    history: list[changelog.Change]  # newest first; this version's own entry is the first
+
+
+@dataclass(frozen=True)
 class _CkanState:
     """What CKAN has of a dataset before a publish writes anything."""
 
@@ -171,14 +179,25 @@ class Publisher:
         return self.publish_table(contract, curated.version, typed, force=force)
 
     def publish_table(
-        self, contract: PublishedContract, version: str, typed: pa.Table, *, force: bool = False, note: str = ""
+        self,
+        contract: PublishedContract,
+        version: str,
+        typed: pa.Table,
+        *,
+        force: bool = False,
+        note: str = "",
+        restored: PublishedBefore | None = None,
     ) -> PublishResult:
-        """Publish one version in the five steps of the module docstring, each skipped where CKAN has its part."""
+        """Publish one version in the five steps of the module docstring, each skipped where CKAN has its part.
+
+        restored: when CKAN names no version of the dataset, it gets this changelog and publication time
+        instead of a new "新規公開" entry (a restore after the catalog was lost).
+        """
         started = time.perf_counter()
         name = self.dataset_name(contract)
         organization = self._ensure_organization(self.departments[contract.department])
         before = self._ckan_state(contract)
-        change, desired = self._desired_dataset(contract, typed, version, before, organization["id"], note)
+        change, desired = self._desired_dataset(contract, typed, version, before, organization["id"], note, restored)
         if not force and before.serves(contract, version, desired):
             log.info("%s: version %s is already published; nothing written", name, version)
             resource_ids = {role: str(r["id"]) for role, r in before.resources.items()}
@@ -428,6 +447,7 @@ class Publisher:
         before: _CkanState,
         owner_org: str,
         note: str,
+        restored: PublishedBefore | None = None,
     ) -> tuple[changelog.Change | None, dict[str, Any]]:
         """The dataset's metadata for this version, and its changelog entry when CKAN names another version."""
         department = self.departments[contract.department]
@@ -436,7 +456,9 @@ class Publisher:
         history = changelog.entries(extras.get("odl_changelog"))
         change = None
         published_at = extras.get("published_at") or _now()
-        if previous_version != version:
+        if restored is not None and previous_version is None:
+            history, published_at = restored.history, restored.published_at
+        elif previous_version != version:
             published_at = _now()
             change = self._change(contract, typed, version, previous_version, published_at, before.datastore_id, note)
             history = [change, *history]
@@ -621,11 +643,14 @@ def _failure(
     )
 
 
-def environment_publisher() -> Publisher:
+def environment_publisher(data_root: Path | None = None) -> Publisher:
     """The publisher `odl publish` and the demo use outside Airflow (ODL_CKAN_* or state/ckan.json)."""
     from transforms.publish.config import from_environment
 
     config = from_environment()
     return Publisher(
-        CkanClient(config.url, config.api_token), DatastoreLoader(config.datastore_url), name_prefix=config.name_prefix
+        CkanClient(config.url, config.api_token),
+        DatastoreLoader(config.datastore_url),
+        name_prefix=config.name_prefix,
+        data_root=data_root,
     )
