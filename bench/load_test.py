@@ -96,7 +96,17 @@ def summarise(requests_made: Iterable[Request], role: str, started: float, secon
         "max_ms": rounded(ordered[-1] if ordered else None),
         "errors": sum(errors.values()),
         "errors_by_kind": errors,
-        "calls": dict(sorted(Counter(r.name for r in mine).items())),
+        "calls": {name: _call(mine, name) for name in sorted({r.name for r in mine})},
+    }
+
+
+def _call(requests_made: list[Request], name: str) -> dict[str, Any]:
+    ordered = sorted(r.milliseconds for r in requests_made if r.name == name)
+    p95 = percentile(ordered, 0.95)
+    return {
+        "requests": len(ordered),
+        "p95_ms": None if p95 is None else round(p95, 1),
+        "errors": sum(1 for r in requests_made if r.name == name and r.outcome != OK),
     }
 
 
@@ -226,11 +236,26 @@ def run_locust(url: str, catalog: Path, citizens: int, abusers: int, seconds: in
         str(abusers),
         str(seconds),
     ]
-    load_before = os.getloadavg()[0]
+    load_before, cpu_before = os.getloadavg()[0], cpu_ticks()
     output = run_child(command, env=os.environ | {"PYTHONPATH": str(REPO_ROOT)}).output
     if "citizen" not in output:
         raise RuntimeError(f"Locust printed no summary for {url}")
-    return output | {"load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2)}
+    return output | {
+        "load_average_before": round(load_before, 2),
+        "load_average_after": round(os.getloadavg()[0], 2),
+        "machine_cpu_busy_percent": busy_percent(cpu_before, cpu_ticks()),
+    }
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """The machine's (busy, all) CPU ticks since boot, from /proc/stat (idle and iowait are not busy)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values) - values[3] - values[4], sum(values)
+
+
+def busy_percent(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    elapsed = after[1] - before[1]
+    return round(100 * (after[0] - before[0]) / elapsed, 1) if elapsed else None
 
 
 def cancel_abusive_queries() -> int:

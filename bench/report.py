@@ -306,8 +306,9 @@ def render_load(load: dict[str, Any]) -> list[str]:
         "`python -m bench.run --only load`.",
         "",
         "| system | abusers | citizen requests | requests/s | p50 ms | p95 ms | p99 ms | max ms | citizen errors "
-        "| abusers' requests (p50 ms): outcomes | load average before → after | Locust CPU % mean / max |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|",
+        "| abusers' requests (p50 ms): outcomes | load average before → after | machine CPU busy % "
+        "| Locust CPU % mean / max |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|---:|---|",
     ]
     for run in load.get("runs", []):
         citizen, abuser = run["citizen"], run.get("abuser")
@@ -331,9 +332,11 @@ def render_load(load: dict[str, Any]) -> list[str]:
             errors,
             outcomes,
             f"{_cell(run.get('load_average_before'))} → {_cell(run.get('load_average_after'))}",
+            _cell(run.get("machine_cpu_busy_percent")),
             f"{_cell(run.get('generator_cpu_percent_mean'))} / {_cell(run.get('generator_cpu_percent_max'))}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
+    lines += _load_calls(load.get("runs", []))
     removed = load.get("stock_settings_removed")
     if removed is not None:
         lines += [
@@ -344,6 +347,25 @@ def render_load(load: dict[str, Any]) -> list[str]:
         ]
     if load.get("conditions"):
         lines += ["", "Run conditions:", ""] + [f"- {condition}" for condition in load["conditions"]]
+    return lines
+
+
+def _load_calls(runs: list[dict[str, Any]]) -> list[str]:
+    """Citizens' p95 ms by call in each run (errors in brackets): where the time goes."""
+    names = sorted({name for run in runs for name in run["citizen"].get("calls", {})})
+    if not names:
+        return []
+    heads = [f"{run['system']}, {run['abusers']} abusers" for run in runs]
+    lines = ["", "Citizens' p95 ms by call (errors):", "", "| call | " + " | ".join(heads) + " |"]
+    lines.append("|---|" + "---:|" * len(runs))
+    for name in names:
+        cells = []
+        for run in runs:
+            call = run["citizen"].get("calls", {}).get(name)
+            cells.append(
+                "–" if not call else _cell(call["p95_ms"]) + (f" ({call['errors']})" if call["errors"] else "")
+            )
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -63,7 +63,7 @@ def test_summary_percentiles_are_nearest_rank_over_every_request_of_the_role() -
     assert (row["p50_ms"], row["p95_ms"], row["p99_ms"], row["max_ms"]) == (50.0, 95.0, 99.0, 100.0)
     assert row["requests"] == 100
     assert row["requests_per_s"] == 10.0
-    assert row["calls"] == {"package_show": 100}
+    assert row["calls"] == {"package_show": {"requests": 100, "p95_ms": 95.0, "errors": 0}}
 
 
 def test_a_429_to_a_citizen_is_an_error_and_every_kind_is_counted() -> None:
@@ -71,6 +71,7 @@ def test_a_429_to_a_citizen_is_an_error_and_every_kind_is_counted() -> None:
     row = summarise(_requests(CITIZEN, [10.0] * 6, kinds), CITIZEN, 1000.0, 60)
     assert row["errors"] == 4
     assert row["errors_by_kind"] == {RATE_LIMITED: 2, SERVER_ERROR: 1, TIMEOUT: 1}
+    assert row["calls"]["package_show"]["errors"] == 4
 
 
 def test_answers_after_the_run_count_in_the_percentiles_but_not_in_the_throughput() -> None:
@@ -162,7 +163,7 @@ def _run(system: str, abusers: int, rps: float, p95: float, errors: int) -> dict
         "max_ms": p95 * 3,
         "errors": errors,
         "errors_by_kind": {RATE_LIMITED: errors} if errors else {},
-        "calls": {},
+        "calls": {"package_show": {"requests": 1000, "p95_ms": p95, "errors": errors}},
     }
     abuser = {"requests": 500, "errors": 450, "errors_by_kind": {RATE_LIMITED: 450}, "p50_ms": 1.0} if abusers else None
     return {"system": system, "citizens": 50, "abusers": abusers, "citizen": citizen, "abuser": abuser}
@@ -204,6 +205,14 @@ def test_load_table_is_rendered_under_its_heading_with_both_systems() -> None:
     assert text.count(f"| {load_test.FRONT_DOOR} |") == 2 and text.count(f"| {load_test.STOCK} |") == 2
     assert "429 rate limited 80" in text
     assert "load average 1.2" in text
+    assert "| package_show | 40.0 | 120.0 | 45.0 | 30000.0 (80) |" in text
+
+
+def test_machine_cpu_busy_share_counts_everything_but_idle_and_iowait() -> None:
+    assert load_test.busy_percent((100, 1000), (400, 2000)) == 30.0
+    assert load_test.busy_percent((100, 1000), (100, 1000)) is None
+    busy, every = load_test.cpu_ticks()
+    assert 0 < busy < every
 
 
 # ---- one short run for real
