@@ -449,7 +449,8 @@ def load_conditions(load: dict[str, Any], cpu_before: dict[str, float]) -> list[
         + ", ".join(str(a) for a in averages)
         + ".",
         "Locust (the load generator, `python`) runs on the same cores as CKAN, nginx and PostgreSQL.",
-        "CPU seconds used during the step, by command (every process on the machine, ours included): "
+        "CPU seconds used during the step by the processes alive at its end, by command (ours included; "
+        "processes that ended meanwhile, such as other test runs, are missing here but not from the busy %): "
         + ", ".join(f"{command} {seconds:.0f}" for command, seconds in busiest)
         + ".",
     ]
