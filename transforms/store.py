@@ -216,7 +216,9 @@ def process_inbox_file(
         if isinstance(failure, Refused):
             finding = failure.finding
         else:
-            log.exception("odl store: %s could not be processed; quarantined with store_failed", path)
+            log.exception(
+                "odl store: %s could not be processed; quarantined with store_failed", submission.original_name
+            )
             finding = error("store_failed", detail=type(failure).__name__)
         return _quarantine_unprocessed(path, archived, layout, submission, department, finding)
 

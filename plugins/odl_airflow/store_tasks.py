@@ -15,10 +15,15 @@ INBOX_POLL_SECONDS = 15
 
 @task.sensor(poke_interval=INBOX_POLL_SECONDS, timeout=3600, mode="reschedule", soft_fail=True)
 def wait_for_submissions(department: str) -> PokeReturnValue:
-    """Done as soon as the inbox holds a file; after an hour of nothing the run ends skipped and a new one waits."""
+    """Done as soon as the inbox holds a file; after an hour of nothing the run ends skipped and a new one waits.
+
+    The names are passed on as text (a cp932 name from a Windows share read as Japanese): a raw file name
+    that is no UTF-8 cannot be stored as an XCom, and would fail every run.
+    """
+    from transforms.files import readable_name
     from transforms.store import inbox_files
 
-    names = [path.name for path in inbox_files(department)]
+    names = [readable_name(path.name) for path in inbox_files(department)]
     return PokeReturnValue(is_done=bool(names), xcom_value=names)
 
 
@@ -26,27 +31,25 @@ def wait_for_submissions(department: str) -> PokeReturnValue:
 def store_submissions(department: str, file_names: list[str], outlet_events: Any = None) -> list[dict[str, Any]]:
     """Archive, check and file each waiting file. A rejected file is an outcome, not a task failure; a file
     the store cannot take in is quarantined by process_inbox_file, so this raises only when even that failed."""
-    import os
     from dataclasses import asdict
 
     from transforms.contracts import load_departments, load_source_contracts
-    from transforms.data_layout import DataLayout
+    from transforms.files import readable_name
     from transforms.reference import load_municipalities
-    from transforms.store import process_inbox_file
+    from transforms.store import inbox_files, process_inbox_file
 
     contracts, municipalities = load_source_contracts(), load_municipalities()
     owner = load_departments()[department]
-    inbox = DataLayout.at().inbox_dir(department)
     outcomes, crashed = [], []
-    for name in file_names:
-        path = inbox / name
-        if not os.path.lexists(path):  # taken by an earlier try of this task (a dangling link still counts)
-            continue
+    seen = set(file_names)
+    # What the sensor saw and is still there: an earlier try of this task may have taken some.
+    for path in [path for path in inbox_files(department) if readable_name(path.name) in seen]:
+        name = readable_name(path.name)
         try:
             submission = process_inbox_file(path, owner, contracts, municipalities)
         except Exception:
             # One broken file must not hold back the others; the task fails after the rest are filed.
-            log.exception("odl store: could not process %s", path)
+            log.exception("odl store: could not process %s", name)
             crashed.append(name)
             continue
         outcomes.append(asdict(submission))

@@ -30,10 +30,11 @@ def test_store_run_takes_good_files_and_quarantines_every_hostile_entry_leaving_
     (inbox / "豚熱_リンク.csv").symlink_to("/etc/passwd")
     os.mkfifo(inbox / "豚熱_パイプ.csv")
     (inbox / "豚熱_5月.csv").write_bytes(ALSO_VALID.encode("cp932"))
-    for order, name in enumerate(
-        ["豚熱_4月.csv", "豚熱_壊れた指定.csv", long_name, "豚熱_リンク.csv", "豚熱_パイプ.csv", "豚熱_5月.csv"]
-    ):
-        moment = 1_700_000_000_000_000_000 + order
+    windows_name = os.fsdecode("豚熱_6月.csv".encode("cp932"))  # from a Windows share: its name is no UTF-8
+    (inbox / windows_name).write_bytes(VALID.replace("B-1", "B-6").encode("cp932"))
+    order = ["豚熱_4月.csv", "豚熱_壊れた指定.csv", long_name, "豚熱_リンク.csv", "豚熱_パイプ.csv", "豚熱_5月.csv"]
+    for position, name in enumerate([*order, windows_name]):
+        moment = 1_700_000_000_000_000_000 + position
         os.utime(inbox / name, ns=(moment, moment), follow_symlinks=False)
 
     dag = DagBag(dag_folder=str(DAGS_DIR / "store_department_inboxes.py")).dags["store_agriculture"]
@@ -49,6 +50,7 @@ def test_store_run_takes_good_files_and_quarantines_every_hostile_entry_leaving_
         ("豚熱_リンク.csv", "rejected"),
         ("豚熱_パイプ.csv", "rejected"),
         ("豚熱_5月.csv", "accepted"),
+        ("豚熱_6月.csv", "accepted"),
     ]
     codes = {}
     for entry in ledger[1:5]:
@@ -60,8 +62,8 @@ def test_store_run_takes_good_files_and_quarantines_every_hostile_entry_leaving_
         "豚熱_リンク.csv": "symlink_refused",
         "豚熱_パイプ.csv": "not_a_regular_file",
     }
-    # Every byte received is archived: the four regular files, the link and the FIFO had none to read.
-    assert len(list((tmp_path / "archive").glob("*/original.csv"))) == 4
+    # Every byte received is archived: the five regular files, the link and the FIFO had none to read.
+    assert len(list((tmp_path / "archive").glob("*/original.csv"))) == 5
     assert b"root:" not in b"".join(path.read_bytes() for path in (tmp_path / "archive").glob("*/original.csv"))
 
     from airflow.models.asset import AssetEvent
@@ -70,4 +72,4 @@ def test_store_run_takes_good_files_and_quarantines_every_hostile_entry_leaving_
     with create_session() as session:
         events = session.query(AssetEvent).filter(AssetEvent.source_run_id == run.run_id).all()
         announced = sorted(event.extra["original_name"] for event in events)
-    assert announced == ["豚熱_4月.csv", "豚熱_5月.csv"]
+    assert announced == ["豚熱_4月.csv", "豚熱_5月.csv", "豚熱_6月.csv"]
