@@ -345,6 +345,8 @@ def render_load(load: dict[str, Any]) -> list[str]:
             + (", ".join(f"`{key}`" for key in removed) if removed else "anything (no limit settings were found in it)")
             + ".",
         ]
+    if load.get("stock_failure"):
+        lines += ["", f"CKAN as it was could not be measured: {load['stock_failure']}"]
     if load.get("conditions"):
         lines += ["", "Run conditions:", ""] + [f"- {condition}" for condition in load["conditions"]]
     return lines

@@ -6,6 +6,7 @@ public dataset made for it; Locust runs in its own process (gevent patches the p
 
 import io
 import json
+import socket
 import subprocess
 import sys
 import uuid
@@ -285,3 +286,19 @@ def test_a_short_run_against_the_stack_and_the_stock_twin_reports_every_field(
         if run["abusers"]:
             assert run["abuser"]["requests"] > 0
     assert "## Load and abuse (issue 15)" in report.render_load(result)
+
+
+@pytest.mark.integration
+def test_the_front_door_runs_stand_when_the_stock_twin_cannot_start(
+    ckan_stack: dict[str, str],  # noqa: F811
+    public_dataset: str,
+) -> None:
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the last run's connections may linger
+        taken.bind(("127.0.0.1", load_test.STOCK_PORT))
+        taken.listen()
+        result = load_test.measure(ckan_stack["url"], [public_dataset], seconds=2, citizens=2, abusers=0)
+
+    assert [run["system"] for run in result["runs"]] == [load_test.FRONT_DOOR, load_test.FRONT_DOOR]
+    assert f"{load_test.STOCK_PORT} is taken" in result["stock_failure"]
+    assert "CKAN as it was could not be measured" in "\n".join(report.render_load(result))
