@@ -30,6 +30,10 @@ ALPHABETS = [
     "%_\\-・ー（）()",
 ]
 TEXT_COLUMNS = ["名称", "所在地", "備考"]
+# ckanext-odl's bounds (ckanext/odl/bounded.py): rows are ranked within windows of this many matches
+# in table order, and `total` is exact below this many matches unless the caller says otherwise.
+RANK_WINDOW, WINDOW_ROWS = 1000, 50000
+TOTAL_ESTIMATION_THRESHOLD = 1000
 
 
 def generated_cell(rng: random.Random) -> str:
@@ -174,7 +178,7 @@ def test_q_finds_substrings_in_any_width_ranked(
 ) -> None:
     result = search(anonymous, places, q=q)
     assert ids(result) == expected
-    assert result["total"] == len(expected)
+    assert result["total"] == len(expected) and result["total_was_estimated"] is False
 
 
 def test_rank_is_exposed_like_ckans_and_falls_in_order(anonymous: RemoteCKAN, places: str) -> None:
@@ -204,6 +208,54 @@ def test_filters_limit_offset_and_total(anonymous: RemoteCKAN, places: str) -> N
     assert {page["total"] for page in pages} == {6}
     assert "total" not in search(anonymous, places, q="避難", include_total=False)
     assert search(anonymous, places, q="避難", limit=0)["records"] == []
+
+
+@pytest.fixture(scope="module")
+def rivers(sysadmin: RemoteCKAN, write_url: str, dataset: dict[str, Any]) -> str:
+    """3,000 rows that all contain 川, late in the cell; rows 700 and 1500 are 川 alone (whole cells)."""
+    records = [{"名称": "川" if n in (700, 1500) else f"第{n:05}号川", "番号": n} for n in range(1, 3_001)]
+    fields = [{"id": "名称", "type": "text"}, {"id": "番号", "type": "int"}]
+    return create_table(sysadmin, write_url, dataset["id"], fields, records, name="川の一覧")
+
+
+def test_rows_are_ranked_within_windows_of_matches_in_table_order(anonymous: RemoteCKAN, rivers: str) -> None:
+    # The first window (matches 1–1000 by _id) ranked, best first: 700 is a whole cell, the rest tie.
+    assert ids(search(anonymous, rivers, q="川", limit=4)) == [700, 1, 2, 3]
+    # The second window starts at the 1001st row of the order, with its own whole cell first.
+    assert ids(search(anonymous, rivers, q="川", offset=RANK_WINDOW - 1, limit=3)) == [1000, 1500, 1001]
+    pages = [ids(search(anonymous, rivers, q="川", offset=offset, limit=500)) for offset in range(0, 3000, 500)]
+    order = [row for page in pages for row in page]
+    assert sorted(order) == list(range(1, 3001)) and order[RANK_WINDOW] == 1500
+    assert ids(search(anonymous, rivers, q="川", sort="番号 desc", limit=2)) == [3000, 2999]  # a sort wins
+
+
+def test_windows_also_end_at_a_stretch_of_ids(
+    sysadmin: RemoteCKAN, anonymous: RemoteCKAN, write_url: str, dataset: dict[str, Any]
+) -> None:
+    """Matches in `_id` 1–50000 are one window, those from 50001 the next: a whole cell past it comes later."""
+    records = [{"名称": name} for name in ("第1号川", "第2号川", "第3号川", "川")]
+    table = create_table(sysadmin, write_url, dataset["id"], [{"id": "名称", "type": "text"}], records, name="飛び番")
+    with psycopg.connect(write_url) as connection:  # the last two rows far along the table
+        connection.execute(
+            sql.SQL("UPDATE {} SET _id = _id + %s WHERE _id > 2").format(sql.Identifier(table)), (WINDOW_ROWS,)
+        )
+    assert ids(search(anonymous, table, q="川")) == [1, 2, WINDOW_ROWS + 4, WINDOW_ROWS + 3]
+    assert ids(search(anonymous, table, q="川", offset=2, limit=1)) == [WINDOW_ROWS + 4]
+    assert ids(search(anonymous, table, q={"名称": "川"}, limit=1)) == [1]
+
+
+def test_a_total_past_the_threshold_is_estimated_and_says_so(anonymous: RemoteCKAN, rivers: str) -> None:
+    estimated = search(anonymous, rivers, q="川", limit=1)
+    assert estimated["total_was_estimated"] is True and estimated["include_total"] is True
+    assert estimated["total"] == 3_000  # a table this small is not sampled: counted, but past the threshold
+    again = search(anonymous, rivers, q="川", limit=1, offset=2500)
+    assert again["total"] == estimated["total"]
+    exact = search(anonymous, rivers, q="川", limit=1, total_estimation_threshold=5_000)
+    assert (exact["total"], exact["total_was_estimated"]) == (3_000, False)
+    assert search(anonymous, rivers, q="00001号")["total_was_estimated"] is False  # 10 rows: counted
+    filtered = search(anonymous, rivers, q="川", filters={"番号": 1500}, total_estimation_threshold=1)
+    assert filtered["total_was_estimated"] is True and filtered["total"] >= 1
+    assert ids(filtered) == [1500]
 
 
 def test_column_form_searches_one_column(anonymous: RemoteCKAN, places: str) -> None:
@@ -334,4 +386,9 @@ def test_tables_the_loader_wrote_find_every_substring_of_their_cells(sysadmin: R
                     sql.SQL("SELECT count(*) FROM {} WHERE _odl_search LIKE %s").format(name), (pattern,)
                 ).fetchone()
                 assert row is not None
-                assert search(sysadmin, table, q=word, limit=0)["total"] == row[0], (table, word)
+                result = search(sysadmin, table, q=word, limit=0)
+                if result["total_was_estimated"]:  # past the threshold: from a sample of the table, near the count
+                    assert result["total"] >= TOTAL_ESTIMATION_THRESHOLD, (table, word)
+                    assert row[0] / 2 <= result["total"] <= row[0] * 2, (table, word)
+                else:
+                    assert result["total"] == row[0], (table, word)

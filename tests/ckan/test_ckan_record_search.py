@@ -74,8 +74,9 @@ def test_rows_are_grouped_by_dataset_most_matches_first(anonymous: RemoteCKAN, l
     run, datasets, resources = library["run"], library["datasets"], library["resources"]
     result = anonymous.action.odl_record_search(q=run)
     assert names(result) == [datasets["hinan"]["name"], datasets["kanko"]["name"]]
-    assert result["count"] == 5
+    assert result["count"] == 5 and result["count_was_estimated"] is False
     hinan, kanko = result["datasets"]
+    assert hinan["count_was_estimated"] is False
     assert hinan["title"] == datasets["hinan"]["title"]
     assert hinan["organization"] == library["bousai"]["name"]
     assert kanko["organization"] == library["kanko"]["name"]
@@ -109,7 +110,32 @@ def test_words_widths_ranking_and_limit(anonymous: RemoteCKAN, library: dict[str
     ]
     counted = anonymous.action.odl_record_search(q=run, limit=0)
     assert counted["count"] == 5 and all(dataset["records"] == [] for dataset in counted["datasets"])
-    assert anonymous.action.odl_record_search(q=f"伊勢 {run} 小学校") == {"count": 0, "datasets": []}
+    nothing = anonymous.action.odl_record_search(q=f"伊勢 {run} 小学校")
+    assert nothing == {"count": 0, "count_was_estimated": False, "datasets": []}
+
+
+def test_a_count_past_the_threshold_is_estimated_and_says_so(
+    sysadmin: RemoteCKAN, anonymous: RemoteCKAN, library: dict[str, Any], ckan_stack: dict[str, str]
+) -> None:
+    """1,001 matching rows: past ckanext-odl's threshold (1,000), so the count is flagged as an estimate;
+    the rows are the best of the first window (row 3 holds the word as a whole cell)."""
+    marker = f"大量{library['run']}"
+    records = [
+        {"名称": marker if n == 3 else f"{n:05}{marker}", "所在地": "三重県", "定員": n} for n in range(1, 1_002)
+    ]
+    resource_id = create_table(
+        sysadmin, ckan_stack["datastore_write_url"], library["datasets"]["hinan"]["id"], FIELDS, records, name="大量"
+    )
+    try:
+        result = anonymous.action.odl_record_search(q=marker, limit=3)
+        (found,) = result["datasets"]
+        assert found["resource_id"] == resource_id
+        assert found["count_was_estimated"] is True and result["count_was_estimated"] is True
+        assert found["count"] == 1_001 and result["count"] == found["count"]  # a small table is counted
+        assert [record["定員"] for record in found["records"]] == [3, 1, 2]
+    finally:
+        sysadmin.action.datastore_delete(resource_id=resource_id, force=True)
+        sysadmin.action.resource_delete(id=resource_id)
 
 
 def test_organization_narrows_the_search(anonymous: RemoteCKAN, library: dict[str, Any]) -> None:

@@ -6,9 +6,16 @@ CKAN's `datastore` plugin runs first and builds its query from `q` / `full_text`
 `sort`, in the order. On a table that carries `_odl_grams` this hook takes exactly those pieces out
 again — it rebuilds them with CKAN's own functions to know which they are — and puts in the
 substring match and rank from `text_match`, plus `_id` as the last sort key so pages are stable.
-`filters`, an explicit `sort`, `fields`, `limit`, `offset`, `distinct` and `total` stay CKAN's
-(and `records_format=lists` with a rank field works, which in stock CKAN 2.11 is a syntax error).
+`filters`, an explicit `sort`, `fields`, `limit`, `offset` and `distinct` stay CKAN's (and
+`records_format=lists` with a rank field works, which in stock CKAN 2.11 is a syntax error).
 Tables without `_odl_grams` (not loaded by odl) keep CKAN's behaviour untouched.
+
+So that a word matching most of a million rows still answers at once (bounded.py): without an
+explicit `sort`, rows are ranked within windows of `bounded.RANK_WINDOW` matches in table order, and
+`total` is counted here — exact below `total_estimation_threshold` (the caller's, else
+`bounded.TOTAL_ESTIMATION_THRESHOLD`), else estimated with `total_was_estimated` true — instead of
+by CKAN's count(*) of every match, which the hook turns off (`include_total`, put back for the
+caller by `restore_include_total`).
 
 `plain` and `language` have no meaning for substring search and are ignored on odl's tables.
 """
@@ -20,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ckanext.datastore.backend import postgres
+from ckanext.odl import bounded
 from ckanext.odl.text_match import GRAMS_COLUMN, MatchBuilder, words
 
 _HAS_GRAMS = sa.text(
@@ -47,8 +55,8 @@ def _stock_pieces(data_dict: dict[str, Any], fields_types: dict[str, str]) -> tu
     return where, ranks
 
 
-def _odl_match(data_dict: dict[str, Any], fields_types: dict[str, str]) -> MatchBuilder:
-    builder = MatchBuilder()
+def _odl_match(data_dict: dict[str, Any], fields_types: dict[str, str], *, use_grams: bool = True) -> MatchBuilder:
+    builder = MatchBuilder("odl_q" if use_grams else "odl_s", use_grams=use_grams)
     q = data_dict.get("q")
     row_words = words(q) if isinstance(q, str) else []
     full_text = data_dict.get("full_text")
@@ -71,10 +79,15 @@ def rewrite_search(
     if not is_odl_table(connection, data_dict["resource_id"]):
         return query_dict
     stock_where, stock_ranks = _stock_pieces(data_dict, fields_types)
-    match = _odl_match(data_dict, fields_types).match
+    filters = [clause for clause in query_dict.get("where", []) if clause not in stock_where]
+    table = postgres.identifier(data_dict["resource_id"])
+    indexed = _odl_match(data_dict, fields_types).match
+    scanned = _odl_match(data_dict, fields_types, use_grams=False).match
+    rows = bounded.table_rows(connection, table)
+    estimated = bounded.sample(connection, table, filters + scanned.where, indexed.index_where, rows)
+    match = scanned if bounded.scan_in_table_order(estimated) else indexed
 
     query_dict["ts_query"] = ""
-    query_dict["where"] = [clause for clause in query_dict.get("where", []) if clause not in stock_where]
 
     def ours(sql: str) -> str:
         for name, expression in stock_ranks.items():
@@ -88,12 +101,42 @@ def rewrite_search(
     query_dict["select"] = [ours(column) for column in query_dict.get("select", [])]
     sort = query_dict.get("sort", [])
     rank_sort = [f"{expression} DESC" for expression in stock_ranks.values()]
-    if sort and sort == rank_sort:  # no explicit sort: best rows first, then in table order
-        query_dict["sort"] = [*(ours(clause) for clause in sort), '"_id"']
+    # No explicit sort: best rows first, window by window (a window function, which DISTINCT would not allow).
+    ranked = bool(sort) and sort == rank_sort and not query_dict.get("distinct")
+    if ranked:
+        query_dict["sort"] = bounded.window_sort([ours(clause) for clause in sort])
     used = [
         name
         for name, expression in match.ranks.items()
         if any(expression in clause for clause in query_dict["select"] + query_dict["sort"])
     ]
-    query_dict["where"] += match.with_rank_params(used)
+    query_dict["where"] = filters + match.with_rank_params(used)
+    if data_dict.get("include_total", True) and not query_dict.get("distinct"):
+        threshold = data_dict.get("total_estimation_threshold")
+        data_dict["total"], data_dict["total_was_estimated"] = bounded.total(
+            connection,
+            table,
+            filters + indexed.where,
+            bounded.TOTAL_ESTIMATION_THRESHOLD if threshold is None else int(threshold),
+            estimated,
+        )
+        data_dict["include_total"] = False  # counted: CKAN's own count would read every match
+        data_dict[_TOTAL_COUNTED] = True
+    if match is scanned and ranked:  # (an explicit sort reads every match: the planner's plan then)
+        bounded.pin_table_order(connection)  # after the count, which goes through the grams' index
+        rows_needed = int(query_dict.get("offset", 0)) + int(query_dict.get("limit", 0))
+        last = bounded.last_id_to_read(connection, table, filters + match.where, rows_needed)
+        if last is not None:
+            query_dict["where"].append(("_id <= :odl_last_id", {"odl_last_id": last}))
     return query_dict
+
+
+_TOTAL_COUNTED = "_odl_total_counted"
+
+
+def restore_include_total(result: dict[str, Any]) -> dict[str, Any]:
+    """The action's answer as the caller asked for it: `include_total` back to true where the hook
+    counted `total` itself (CKAN returns the request's keys with the result)."""
+    if result.pop(_TOTAL_COUNTED, False):
+        result["include_total"] = True
+    return result

@@ -36,7 +36,7 @@ from flask import Blueprint
 
 from ckanext.datastore.interfaces import IDatastore
 from ckanext.odl import record_search, views
-from ckanext.odl.datastore_search import rewrite_search
+from ckanext.odl.datastore_search import restore_include_total, rewrite_search
 from ckanext.odl.search import OdlPackageSearchIndex, OdlPackageSearchQuery
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,14 @@ class OdlSearchPlugin(plugins.SingletonPlugin):
         log.info("no solr_url: dataset search is served from PostgreSQL, search indexing is off")
 
 
+@toolkit.side_effect_free
+@toolkit.chained_action
+def datastore_search(original: Any, context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """CKAN's datastore_search; where the IDatastore hook counted `total` itself, the answer says
+    `include_total` as the caller sent it."""
+    return restore_include_total(original(context, data_dict))
+
+
 class OdlDatastorePlugin(plugins.SingletonPlugin):
     plugins.implements(IDatastore, inherit=True)
     plugins.implements(plugins.IActions)
@@ -94,7 +102,7 @@ class OdlDatastorePlugin(plugins.SingletonPlugin):
         return rewrite_search(context["connection"], data_dict, fields_types, query_dict)
 
     def get_actions(self) -> dict[str, Any]:
-        return {"odl_record_search": record_search.odl_record_search}
+        return {"odl_record_search": record_search.odl_record_search, "datastore_search": datastore_search}
 
     def get_auth_functions(self) -> dict[str, Any]:
         return {"odl_record_search": record_search.odl_record_search_auth}

@@ -6,12 +6,14 @@ same public answer for everyone — and that CKAN's permission labels let the ca
 labels package_search filters by). A private dataset's rows are never read.
 
 Each table is searched as `datastore_search` with `q` searches it (text_match): every word
-anywhere in a row, best rows first. The answer groups the rows by dataset, the datasets with most
+anywhere in a row, best rows first, with the same bounds (bounded.py): rows are ranked within
+windows of matches in table order, and a table's count is exact below the estimation threshold,
+else estimated (`count_was_estimated`). The answer groups the rows by dataset, the datasets with most
 matching rows first (then by title):
 
-    {"count": <matching rows in all>, "datasets": [{"name", "title", "organization" (its name),
-     "organization_title", "resource_id", "count", "records": [<up to limit rows>],
-     "fields": [{"id", "type", "info"?}]}]}
+    {"count": <matching rows in all>, "count_was_estimated", "datasets": [{"name", "title",
+     "organization" (its name), "organization_title", "resource_id", "count", "count_was_estimated",
+     "records": [<up to limit rows>], "fields": [{"id", "type", "info"?}]}]}
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from ckan.types import Context
 from sqlalchemy.exc import DBAPIError
 
 from ckanext.datastore.backend.postgres import get_read_engine, identifier
+from ckanext.odl import bounded
 from ckanext.odl.text_match import GRAMS_COLUMN, MatchBuilder, words
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 100
 TIMEOUT_MS = 15000
+# A table's count is exact below this many matching rows, else estimated (bounded.py).
+THRESHOLD = bounded.TOTAL_ESTIMATION_THRESHOLD
 _QUERY_CANCELED = "57014"
 
 _ODL_TABLES = sa.text(
@@ -158,28 +163,38 @@ def _tables(connection: Any, context: Context, organization_id: str | None) -> l
     return tables
 
 
-def _search_table(connection: Any, table: Table, row_words: list[str], limit: int) -> tuple[int, list[Any]]:
-    """(matching rows, the best `limit` of them as objects), reading the matches once: the window
-    count rides along with the top rows (about half the time of a count and a search apart when a
-    word is common), and only those rows are then read whole."""
-    builder = MatchBuilder()
-    builder.row(row_words)
-    (where, params), rank = builder.match.with_rank_params(["rank"])[0], builder.match.ranks["rank"]
+def _search_table(connection: Any, table: Table, row_words: list[str], limit: int) -> tuple[int, bool, list[Any]]:
+    """(matching rows, whether that count is estimated, the best `limit` of them as objects).
+
+    Bounded as datastore_search is (bounded.py): the rows come window by window, best first in each,
+    and the count is exact below the estimation threshold."""
     name = identifier(table.resource_id)
-    columns = ", ".join(f"t.{identifier(field['id'])}" for field in table.fields)
+    indexed, scanned = MatchBuilder(), MatchBuilder("odl_s", use_grams=False)
+    indexed.row(row_words)
+    scanned.row(row_words)
+    rows = bounded.table_rows(connection, name)
+    sample = bounded.sample(connection, name, scanned.match.where, indexed.match.index_where, rows)
+    count, estimated = bounded.total(connection, name, indexed.match.where, THRESHOLD, sample)
+    if not count or not limit:
+        return count, estimated, []
+    match, where = indexed.match, indexed.match.with_rank_params(["rank"])
+    if bounded.scan_in_table_order(sample):
+        bounded.pin_table_order(connection)
+        match, where = scanned.match, scanned.match.with_rank_params(["rank"])
+        last = bounded.last_id_to_read(connection, name, match.where, limit)
+        if last is not None:
+            where = [*where, ("_id <= :odl_last_id", {"odl_last_id": last})]
+    columns = ", ".join(identifier(field["id"]) for field in table.fields)
+    order = ", ".join(bounded.window_sort([f"{match.ranks['rank']} DESC"]))
     statement = sa.text(
-        f"WITH best AS (SELECT _id, {rank} AS _odl_rank, count(*) OVER () AS _odl_total FROM {name}"
-        f" WHERE {where} ORDER BY _odl_rank DESC, _id LIMIT :odl_limit)"
-        f" SELECT (SELECT max(_odl_total) FROM best),"
-        f" (SELECT json_agg(hit ORDER BY hit._odl_rank DESC, hit._id)::text FROM"
-        f" (SELECT {columns}, best._odl_rank FROM best JOIN {name} t USING (_id)) hit)"
+        f"SELECT json_agg(hit)::text FROM (SELECT {columns} FROM {name} WHERE {bounded.conditions(where)}"
+        f" ORDER BY {order} LIMIT :odl_limit) hit"
     )
-    # At least one row, so that the count comes back even for limit=0.
-    count, records = connection.execute(statement, {**params, "odl_limit": max(limit, 1)}).one()
-    hits = json.loads(records)[:limit] if records else []
-    for hit in hits:
-        del hit["_odl_rank"]
-    return int(count or 0), hits
+    try:
+        records = connection.execute(statement, {**bounded.parameters(where), "odl_limit": limit}).scalar()
+    finally:
+        bounded.unpin_table_order(connection)
+    return count, estimated, json.loads(records) if records else []
 
 
 @toolkit.side_effect_free
@@ -190,9 +205,10 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
         substring after NFKC and lower case (ｶﾅ finds カナ, ＡＢＣ finds abc)
     :param organization: only the datasets of this organization (name or id)
     :param limit: rows returned per dataset, best first (default 5, at most 100); `count` is all of them
-    :returns: {"count", "datasets": [{"name", "title", "organization", "organization_title",
-        "resource_id", "count", "records", "fields"}]}, the datasets with most matching rows first,
-        then by title; "fields" and "records" as datastore_search gives them (hidden columns left out)
+    :returns: {"count", "count_was_estimated", "datasets": [{"name", "title", "organization",
+        "organization_title", "resource_id", "count", "count_was_estimated", "records", "fields"}]},
+        the datasets with most matching rows first, then by title; a count of 1,000 rows or more is
+        estimated; "fields" and "records" as datastore_search gives them (hidden columns left out)
     """
     toolkit.check_access("odl_record_search", context, data_dict)
     data, errors = toolkit.navl_validate(data_dict, _schema(), context)
@@ -208,7 +224,7 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
         try:
             connection.execute(sa.text(f"SET LOCAL statement_timeout TO {TIMEOUT_MS}"))
             for table in _tables(connection, context, organization_id):
-                count, records = _search_table(connection, table, row_words, data["limit"])
+                count, estimated, records = _search_table(connection, table, row_words, data["limit"])
                 if count:
                     datasets.append(
                         {
@@ -218,6 +234,7 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
                             "organization_title": table.organization_title,
                             "resource_id": table.resource_id,
                             "count": count,
+                            "count_was_estimated": estimated,
                             "records": records,
                             "fields": table.fields,
                         }
@@ -227,7 +244,11 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
                 raise toolkit.ValidationError({"q": ["Search took too long"]}) from None
             raise
     datasets.sort(key=lambda dataset: (-dataset["count"], dataset["title"]))
-    return {"count": sum(dataset["count"] for dataset in datasets), "datasets": datasets}
+    return {
+        "count": sum(dataset["count"] for dataset in datasets),
+        "count_was_estimated": any(dataset["count_was_estimated"] for dataset in datasets),
+        "datasets": datasets,
+    }
 
 
 @toolkit.auth_allow_anonymous_access

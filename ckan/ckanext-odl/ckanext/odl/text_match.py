@@ -66,10 +66,12 @@ class Match:
     (`rank`, or `rank <column>` for the column form, as CKAN names them) to an expression that is
     higher for better rows: the number of words that are a whole cell, plus a fraction below 1 that
     is larger the earlier the words appear (strpos in `_odl_search`, so earlier columns first); its
-    parameters are in `rank_params` under the same name.
+    parameters are in `rank_params` under the same name. `index_where` are the grams' clauses alone
+    (what the GIN index answers, before LIKE), for estimating how many rows the index hands over.
     """
 
     where: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    index_where: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     ranks: dict[str, str] = field(default_factory=dict)
     rank_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -86,10 +88,14 @@ class Match:
 
 
 class MatchBuilder:
-    """Builds the clauses for a row query and for column queries, numbering parameters uniquely."""
+    """Builds the clauses for a row query and for column queries, numbering parameters uniquely.
 
-    def __init__(self, prefix: str = "odl_q") -> None:
+    use_grams=False leaves out the grams (`@>`) and matches every word by LIKE alone, the same rows:
+    for a word in most rows, read in table order (bounded.py), the index would only cost time."""
+
+    def __init__(self, prefix: str = "odl_q", *, use_grams: bool = True) -> None:
         self.prefix = prefix
+        self.use_grams = use_grams
         self.count = 0
         self.match = Match()
 
@@ -103,15 +109,27 @@ class MatchBuilder:
         """ARRAY[:p, …] of text, one parameter a value (a list parameter cannot be rendered literally)."""
         return f"ARRAY[{', '.join(f'CAST({self._param(params, value)} AS text)' for value in values)}]"
 
+    def _grams_clause(self, params: dict[str, Any], all_grams: list[str]) -> str:
+        """`_odl_grams @> ARRAY[…]`, its parameters added to params; also kept in index_where."""
+        own: dict[str, Any] = {}
+        clause = f"{GRAMS_COLUMN} @> {self._array(own, all_grams)}"
+        params.update(own)
+        self.match.index_where.append((clause, own))
+        return clause
+
     def row(self, row_words: list[str], rank_name: str = "rank") -> None:
         """Every word anywhere in the row; ranked under rank_name."""
         if not row_words:
             return
         params: dict[str, Any] = {}
-        all_grams = list(dict.fromkeys(gram for word in row_words for gram in grams(word)))
-        clauses = [f"{GRAMS_COLUMN} @> {self._array(params, all_grams)}"]
+        clauses = []
+        if self.use_grams:
+            all_grams = list(dict.fromkeys(gram for word in row_words for gram in grams(word)))
+            clauses.append(self._grams_clause(params, all_grams))
         clauses += [
-            f"{SEARCH_COLUMN} LIKE {self._param(params, like_pattern(word))}" for word in row_words if len(word) > 2
+            f"{SEARCH_COLUMN} LIKE {self._param(params, like_pattern(word))}"
+            for word in row_words
+            if len(word) > 2 or not self.use_grams
         ]
         self.match.where.append((" AND ".join(clauses), params))
         ranked = self.match.rank_params.setdefault(rank_name, {})
@@ -132,9 +150,9 @@ class MatchBuilder:
         params: dict[str, Any] = {}
         value = f"lower(normalize(CAST({identifier(column)} AS text), NFKC))"
         clauses = []
-        if column_type == "text":
+        if column_type == "text" and self.use_grams:
             column_grams = list(dict.fromkeys(gram for word in column_words for gram in grams(word)))
-            clauses.append(f"{GRAMS_COLUMN} @> {self._array(params, column_grams)}")
+            clauses.append(self._grams_clause(params, column_grams))
         clauses += [f"{value} LIKE {self._param(params, like_pattern(word))}" for word in column_words]
         self.match.where.append((" AND ".join(clauses), params))
         ranked = self.match.rank_params.setdefault(f"rank {column}", {})
