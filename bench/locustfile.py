@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import gevent
+import locust
 import psutil
 from locust import HttpUser, User, between, events, task
 from locust.env import Environment
@@ -198,6 +199,7 @@ def run(url: str, catalog: Catalog, citizens: int, abusers: int, seconds: float)
         "seconds": seconds,
         "citizen": summarise(RECORDS, CITIZEN, started, seconds),
         "abuser": summarise(RECORDS, ABUSER, started, seconds) if abusers else None,
+        "locust": locust.__version__,
         "generator_cpu_percent_max": max(cpu, default=0.0),
         "generator_cpu_percent_mean": round(sum(cpu) / len(cpu), 1) if cpu else 0.0,
     }

@@ -294,7 +294,8 @@ def render_load(load: dict[str, Any]) -> list[str]:
         "",
         "## Load and abuse (issue 15)",
         "",
-        f"Locust, headless: {load.get('citizens')} well-behaved citizens for {load.get('seconds')} s (package_search "
+        f"Locust {next((run.get('locust') for run in load.get('runs', [])), '')}, headless, one process per run: "
+        f"{load.get('citizens')} well-behaved citizens for {load.get('seconds')} s (package_search "
         "in Japanese words from the catalog's titles and tags, package_show, datastore_search with filters and with "
         "Japanese `q`, CSV downloads; 1–3 s between calls), alone and beside "
         f"{load.get('abusers')} abusers (`datastore_search_sql` of `count(*)` over generate_series(1,1000000000), "
