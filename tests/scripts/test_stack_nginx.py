@@ -19,6 +19,7 @@ import pytest
 from ckanapi import RemoteCKAN
 
 from scripts import stack_ckan, stack_nginx
+from scripts.services import ensure_nginx
 from tests.ckan.client_address import request
 from tests.ckan.conftest import STATE_DIR, ckan_stack, sysadmin  # noqa: F401 (fixtures used by name)
 
@@ -210,3 +211,31 @@ def test_request_bodies_are_limited(ckan_stack: dict[str, str]) -> None:  # noqa
     )
     assert too_large.status == 413
     assert too_large.json()["error"]["__type"] == "Request Too Large"
+
+
+@integration
+def test_resource_uploads_may_be_larger(ckan_stack: dict[str, str]) -> None:  # noqa: F811
+    """20 MB passes nginx on the upload paths (CKAN, not nginx, answers this anonymous caller)."""
+    answer = request(
+        f"{ckan_stack['url']}/api/3/action/resource_create",
+        "127.0.0.8",
+        method="POST",
+        body=b"x" * (20 * 1024 * 1024),
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status not in (413, 429) and answer.status < 500
+    assert b"Request Too Large" not in answer.body
+
+
+@integration
+def test_sql_with_a_trailing_slash_still_goes_to_the_heavy_pool(ckan_stack: dict[str, str]) -> None:  # noqa: F811
+    sql = "SELECT count(*) FROM generate_series(1,1000000000)"
+    answer = request(f"{ckan_stack['url']}/api/3/action/datastore_search_sql/", "127.0.0.9", params={"sql": sql})
+    assert answer.status == 404 or "上限の 5 秒" in answer.body.decode()
+
+
+def test_ensure_nginx_finds_or_installs_the_binary() -> None:
+    binary = Path(ensure_nginx())
+    assert binary.name == "nginx" and binary.exists()
+    version = subprocess.run([binary, "-v"], capture_output=True, text=True)
+    assert version.returncode == 0 and "nginx/" in version.stderr
