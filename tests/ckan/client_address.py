@@ -35,7 +35,9 @@ def request(
     """One request to url from the loopback address source; the body is read whole (not decompressed)."""
     parts = urlsplit(url)
     path = parts.path + (f"?{urlencode(params)}" if params else (f"?{parts.query}" if parts.query else ""))
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout, source_address=(source, 0))
+    connection = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=timeout, source_address=(source, 0)
+    )
     started = time.perf_counter()
     try:
         connection.request(method, path, body=body, headers=headers or {})
