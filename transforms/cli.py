@@ -174,28 +174,30 @@ def _print_publish(result: "PublishResult") -> None:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    """Exit 0 when published or unchanged, 1 when there is nothing curated to publish; other errors raise."""
+    """Exit 0 when published or unchanged, 2 when there is nothing curated to publish or CKAN failed."""
     from transforms.publish.publisher import CuratedNotFound, environment_publisher, publish_dataset
 
     try:
         result = publish_dataset(environment_publisher(), args.dataset, force=args.force)
     except CuratedNotFound as missing:
-        print(f"odl publish: {missing}", file=sys.stderr)
-        return 1
+        print(f"odl publish: {args.dataset} には公開できる検証済みのデータがまだありません。", file=sys.stderr)
+        print(f"  ({missing})", file=sys.stderr)
+        return 2
     _print_publish(result)
     return 0
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    """Exit 0 when the previous version is served again, 1 when there is none."""
+    """Exit 0 when the previous version is served again, 2 when there is none to serve."""
     from transforms.publish.datastore import DatastoreError
     from transforms.publish.publisher import environment_publisher, rollback_dataset
 
     try:
         result = rollback_dataset(environment_publisher(), args.dataset)
     except (DatastoreError, LookupError) as refused:
-        print(f"odl rollback: {refused}", file=sys.stderr)
-        return 1
+        print(f"odl rollback: {args.dataset} には戻せる以前の版がありません。", file=sys.stderr)
+        print(f"  ({refused})", file=sys.stderr)
+        return 2
     _print_publish(result)
     return 0
 
@@ -238,24 +240,32 @@ def _usage_in_japanese(message: str) -> str:
     return f"コマンドの書き方が正しくありません（{message}）。"
 
 
+class UsageError(Refused):
+    """The command line is wrong; prog is the (sub)command it is wrong for, e.g. "odl check"."""
+
+    def __init__(self, prog: str, english: str, detail: str):
+        super().__init__(english, "usage_error", detail=detail)
+        self.prog = prog
+
+
 class OdlArgumentParser(argparse.ArgumentParser):
     """argparse whose usage errors are Refused (exit 2, in Japanese) instead of English text and exit."""
 
     def error(self, message: str) -> NoReturn:
         detail = f"{_usage_in_japanese(message)}使い方は「{self.prog} -h」で表示されます。"
-        raise Refused(f"{self.prog}: {message}", "usage_error", detail=detail)
+        raise UsageError(self.prog, f"{self.prog}: {message}", detail)
 
 
-def _with_dash_name_hint(refused: Refused, argv: Sequence[str]) -> Refused:
+def _with_dash_name_hint(usage: UsageError, argv: Sequence[str]) -> UsageError:
     """The usage error, plus how to pass a file whose name starts with "-" when argv seems to hold one."""
     arguments = list(argv)[: list(argv).index("--")] if "--" in argv else list(argv)
     names = [a for a in arguments if a.startswith("-") and a != "-" and ("." in a or os.path.lexists(a))]
     if not names:
-        return refused
+        return usage
     name = names[0]
     hint = f"「{name}」のように「-」で始まるファイル名は「./{name}」と書くか、「--」の後に書いてください（例: odl check --dataset ID -- {name}）。"
-    english = f"{refused} (a file name starting with '-': write ./{name} or put it after --)"
-    return Refused(english, "usage_error", detail=f"{refused.finding.message}{hint}")
+    english = f"{usage} (a file name starting with '-': write ./{name} or put it after --)"
+    return UsageError(usage.prog, english, f"{usage.finding.message}{hint}")
 
 
 def _log_unexpected(command: str) -> Path | None:
@@ -271,9 +281,8 @@ def _log_unexpected(command: str) -> Path | None:
         return None
 
 
-def _print_could_not_run(finding: Finding, english: str, argv: Sequence[str], args: Any) -> None:
+def _print_could_not_run(finding: Finding, english: str, argv: Sequence[str], args: Any, prog: str) -> None:
     """Exit 2's message: one JSON object on stdout with --json, else Japanese then English on stderr."""
-    command = getattr(args, "command", None)
     if "--json" in argv:
         document = {
             "dataset": getattr(args, "dataset", None),
@@ -287,7 +296,7 @@ def _print_could_not_run(finding: Finding, english: str, argv: Sequence[str], ar
         }
         print(json.dumps(document, ensure_ascii=False))
     else:
-        print(f"{'odl ' + command if command else 'odl'}: {finding.message}", file=sys.stderr)
+        print(f"{prog}: {finding.message}", file=sys.stderr)
     print(f"  ({english})", file=sys.stderr)
 
 
@@ -352,21 +361,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         try:
             args = parser.parse_args(argv)
-        except Refused as usage:
+        except UsageError as usage:
             raise _with_dash_name_hint(usage, argv) from usage
         result: int = args.run(args)
         return result
     except Refused as refused:
-        _print_could_not_run(refused.finding, str(refused), argv, args)
+        prog = refused.prog if isinstance(refused, UsageError) else f"odl {args.command}" if args else "odl"
+        _print_could_not_run(refused.finding, str(refused), argv, args, prog)
         return 2
     except KeyboardInterrupt:
         print("中断しました (interrupted)", file=sys.stderr)
         return 2
     except Exception as failure:
-        command = getattr(args, "command", None) or "odl"
-        log = _log_unexpected(command)
+        command = getattr(args, "command", None)
+        log = _log_unexpected(command or "odl")
         finding = error("unexpected_error", log=log or "書けませんでした")
-        _print_could_not_run(finding, f"{type(failure).__name__}: {failure}; trace in {log}", argv, args)
+        english = f"{type(failure).__name__}: {failure}; trace in {log}"
+        _print_could_not_run(finding, english, argv, args, f"odl {command}" if command else "odl")
         return 2
 
 

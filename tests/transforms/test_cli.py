@@ -272,7 +272,7 @@ def test_usage_errors_exit_2_in_japanese_with_argparse_english_for_engineers(
     assert "--dataset に「no-such-dataset」は指定できません。次のいずれかを指定してください: " in err
     assert "csf-wild-boar" in err and "invalid choice" in err
     err = could_not_run(capsys, "check", "x.csv")
-    assert "--dataset を指定してください。使い方は「odl check -h」で表示されます。" in err
+    assert "odl check: --dataset を指定してください。使い方は「odl check -h」で表示されます。" in err
     err = could_not_run(capsys, "submit", "x.csv", "--department", "tourism", "--dataset", "no-such-dataset")
     assert "「no-such-dataset」は指定できません" in err
     assert cli.main(["check", "x.csv", "--json"]) == 2
@@ -398,3 +398,15 @@ def test_submit_of_a_dot_file_or_windows_path_name_goes_in_under_a_plain_name_th
     assert cli.main(["submit", str(tmp_path / name), "--department", "agriculture"]) == 0
     assert inbox_of(tmp_path / "data") == [becomes]
     assert [path.name for path in inbox_files("agriculture", tmp_path / "data")] == [becomes]
+
+
+def test_publish_with_nothing_curated_could_not_run_and_says_so_in_japanese(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ODL_DATA_ROOT", str(tmp_path))
+    monkeypatch.setenv("ODL_CKAN_URL", "http://127.0.0.1:9")  # never asked: nothing to publish is known first
+    monkeypatch.setenv("ODL_CKAN_API_TOKEN", "unused")
+    monkeypatch.setenv("ODL_DATASTORE_URL", "postgresql://unused@127.0.0.1:9/unused")
+    err = could_not_run(capsys, "publish", "evacuation-sites")
+    assert "odl publish: evacuation-sites には公開できる検証済みのデータがまだありません。" in err
+    assert "no curated version yet" in err
