@@ -100,6 +100,14 @@ def _datastore_permissions_set() -> bool:
     )
 
 
+def _datastore_in_place() -> bool:
+    """The DataStore database is there and set up: a lost one alone leaves CKAN answering and the token working."""
+    try:
+        return _datastore_permissions_set()
+    except subprocess.CalledProcessError:  # no such database
+        return False
+
+
 def _sysadmin_exists() -> bool:
     return (
         run_sql(f"SELECT 1 FROM \"user\" WHERE name = '{SYSADMIN}' AND sysadmin AND state = 'active';", CKAN_DB) == "1"
@@ -242,7 +250,7 @@ def up(state_dir: Path) -> dict[str, str]:
         running = False  # _serve restarts both pools: a changed template takes effect on this up
     if running:
         _front_door(state_dir)  # started if it is not, reloaded if its template changed
-        if answers() and _token_works(stored.get("api_token")):
+        if answers() and _token_works(stored.get("api_token")) and _datastore_in_place():
             return stored
 
     ensure_postgres()

@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 
+from transforms.connect.builders import transform_of
+from transforms.connect.tables import content_version, curated_dtypes, write_parquet
 from transforms.contracts import PublishedContract, load_published_contracts
 from transforms.data_layout import CONNECT_RUNS, PUBLISHES, DataLayout, PublishFailure, PublishLine
 from transforms.files import locked
@@ -29,6 +32,7 @@ from transforms.publish import changelog, tables
 from transforms.publish.ckan_client import CkanError
 from transforms.publish.datastore import DatastoreError
 from transforms.publish.publisher import JST, PublishedBefore, Publisher, curated_version
+from transforms.reference import load_municipalities
 
 log = logging.getLogger(__name__)
 
@@ -159,17 +163,15 @@ def _raw_inputs(layout: DataLayout, dataset: str, version: str) -> dict[str, Pat
     return None
 
 
-def _rebuilt_from_raw(layout: DataLayout, contract: PublishedContract, version: str, catalog_dir: Path | None) -> Path:
-    """Build the version again from its raw inputs as connect did, and keep it under curated/ if it is the same.
+def curated_file(layout: DataLayout, contract: PublishedContract, version: str, catalog_dir: Path | None) -> Path:
+    """The version's curated file; when it was lost, built again from its raw inputs as connect built it.
 
-    Validation is not run again: the same content hash is the same table connect validated.
+    A rebuilt table is kept under curated/ only if its content hash is the version: then it is the very table
+    connect validated, and validation is not run again.
     """
-    import pandas as pd
-
-    from transforms.connect.builders import transform_of
-    from transforms.connect.tables import content_version, curated_dtypes, write_parquet
-    from transforms.reference import load_municipalities
-
+    kept = curated_version(contract.id, version, layout.root)
+    if kept is not None:
+        return kept.path
     files = _raw_inputs(layout, contract.id, version)
     if files is None:
         raise FileNotFoundError(f"{contract.id}: the raw files version {version} was built from are gone")
@@ -180,7 +182,7 @@ def _rebuilt_from_raw(layout: DataLayout, contract: PublishedContract, version: 
     if content_version(table) != version:
         raise tables.CuratedDataError(
             f"{contract.id}: the raw files now build version {content_version(table)}, not {version}"
-            " (the contract or the reference data changed since)"
+            " (the contract, the reference data or those files changed since)"
         )
     path = layout.curated_file(contract.id, version)
     write_parquet(table, contract, path)
@@ -230,8 +232,7 @@ def _restore_one(
     """Publish one served version (its rows from curated/ or built again from raw/) and file the outcome."""
     try:
         with locked(layout.publish_lock(contract.id)):  # as a publish or rollback holds it
-            kept = curated_version(contract.id, served.version, layout.root)
-            path = kept.path if kept else _rebuilt_from_raw(layout, contract, served.version, publisher.catalog_dir)
+            path = curated_file(layout, contract, served.version, publisher.catalog_dir)
             typed = tables.read_curated(path, contract)
             result = publisher.publish_table(contract, served.version, typed, note=NOTE, restored=served.before)
     except (CkanError, DatastoreError, tables.CuratedDataError, pa.ArrowException, OSError) as error:

@@ -12,17 +12,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 import requests
 
 from scripts.scratch_ckan import ScratchCkan
+from scripts.services import run_sql
+from tests.transforms.connect.conftest import csf_rows, put_raw, raw_table
 from tests.transforms.publish.curated import evacuation_sites, visitors_by_region, write_curated
 from transforms.cli import main
+from transforms.connect.run import connect_dataset
+from transforms.contracts import load_published_contracts
 from transforms.data_layout import PUBLISHES, DataLayout, PublishFailure, PublishLine
 from transforms.publish import restore
 from transforms.publish.ckan_client import CkanClient
 from transforms.publish.datastore import DatastoreLoader
 from transforms.publish.publisher import Publisher, publish_dataset, rollback_dataset
+from transforms.publish.tables import CuratedDataError
 
 STATE_DIR = Path(__file__).resolve().parents[3] / "state" / "scratch-restore"
 DATASETS = ("evacuation-sites", "tourist-visitors-by-region")
@@ -103,6 +109,35 @@ def test_a_dry_run_names_each_version_and_says_which_cannot_come_back(
     assert f"版 {version[:12]}" in out and "復元予定 / would restore" in out
     assert "tourist-visitors-by-region" in out and "復元できません / cannot restore" in out
     assert "復元予定 1、復元できない 1" in out and "CKANの活動履歴" in out
+
+
+def test_a_lost_curated_file_is_built_again_from_the_raw_files_connect_read(tmp_path: Path) -> None:
+    put_raw(tmp_path, "csf-wild-boar", raw_table("csf-wild-boar", csf_rows()), "a" * 64)
+    run = connect_dataset("csf-wild-boar-monthly", tmp_path)
+    assert run.version is not None
+    layout = ledger(tmp_path, PublishLine(dataset="csf-wild-boar-monthly", version=run.version, outcome="published"))
+    curated = layout.curated_file("csf-wild-boar-monthly", run.version)
+    original = pq.read_table(curated)
+    curated.unlink()
+
+    assert [(p.served.dataset, p.source) for p in restore.plan(tmp_path)] == [("csf-wild-boar-monthly", "raw")]
+    contract = load_published_contracts()["csf-wild-boar-monthly"]
+    assert restore.curated_file(layout, contract, run.version, None) == curated
+    assert pq.read_table(curated).equals(original)
+
+
+def test_raw_files_that_now_build_another_version_are_refused(tmp_path: Path) -> None:
+    put_raw(tmp_path, "csf-wild-boar", raw_table("csf-wild-boar", csf_rows()), "a" * 64)
+    run = connect_dataset("csf-wild-boar-monthly", tmp_path)
+    assert run.version is not None
+    layout = DataLayout(tmp_path)
+    layout.curated_file("csf-wild-boar-monthly", run.version).unlink()
+    put_raw(tmp_path, "csf-wild-boar", raw_table("csf-wild-boar", csf_rows()[:-1]), "a" * 64)  # not what connect read
+
+    contract = load_published_contracts()["csf-wild-boar-monthly"]
+    with pytest.raises(CuratedDataError, match="now build version"):
+        restore.curated_file(layout, contract, run.version, None)
+    assert not layout.curated_file("csf-wild-boar-monthly", run.version).exists()
 
 
 def test_restore_refuses_a_folder_odl_never_published_from(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -213,3 +248,20 @@ def test_dropped_ckan_and_datastore_databases_come_back_with_stack_up_and_odl_re
     assert modified(back["url"]) == stamps
     assert DataLayout(tmp_path).read(PUBLISHES) == lines
     assert seen_by_citizens(back["url"]) == before
+
+
+@pytest.mark.integration
+def test_stack_up_brings_back_a_lost_datastore_database_on_its_own(scratch: ScratchCkan) -> None:
+    """With CKAN's own database kept, CKAN answers and the token works: `up` must look at the DataStore too."""
+    ckan = scratch.up()
+
+    def sql_answer() -> requests.Response:
+        params = {"sql": "SELECT 1 AS one"}
+        return requests.get(f"{ckan['url']}/api/3/action/datastore_search_sql", params=params, timeout=30)
+
+    assert sql_answer().status_code == 200
+    run_sql(f'DROP DATABASE "{scratch.datastore_db}" WITH (FORCE)')
+    assert sql_answer().status_code == 500
+
+    assert scratch.up()["api_token"] == ckan["api_token"]  # CKAN's own database, and its users, were kept
+    assert sql_answer().json()["result"]["records"] == [{"one": 1}]
