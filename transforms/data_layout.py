@@ -96,7 +96,7 @@ class PublishLine:
     dataset: str
     version: str | None = None
     rows: int | None = None
-    outcome: str  # published | unchanged | rolled_back
+    outcome: str  # published | unchanged | rolled_back | restored (odl restore)
     ckan_url: str = ""
     time: str = ""
     finished_at: str = ""
