@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from transforms import settings
 from transforms.contracts import department_by_name_or_id, load_published_contracts, load_source_contracts
-from transforms.files import Refused, check_output_file, check_readable_file, write_output_file
+from transforms.files import Refused, check_output_file, check_readable_file, unreadable, write_output_file
 from transforms.findings import Finding, error
 
 if TYPE_CHECKING:
@@ -97,7 +97,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     contract = load_source_contracts()[args.dataset]
     path = check_readable_file(args.file)
     out = check_output_file(args.out) if args.out is not None else None  # before the work, not after
-    result = check_file(path, contract)
+    try:
+        result = check_file(path, contract)
+    except OSError as failure:
+        raise unreadable(args.file, failure) from failure
     table = result.table
     if out is not None and table is not None:
         write_output_file(out, lambda temporary: table.to_csv(temporary, index=False, encoding="utf-8"))

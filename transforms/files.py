@@ -68,8 +68,14 @@ def kind_of_file(mode: int) -> str:
     return "通常のファイル"
 
 
+# The kernel's own files: regular by their mode, yet a read may block forever (/proc/kmsg) or fail.
+_KERNEL_FOLDERS = ("/proc/", "/sys/", "/dev/")
+
+
 def _refuse_non_regular(name: str, mode: int) -> None:
     if stat.S_ISREG(mode):
+        if os.path.realpath(name).startswith(_KERNEL_FOLDERS):
+            raise Refused(f"{name} is a kernel file", "not_a_regular_file", path=name, kind="システムの特殊なファイル")
         return
     if stat.S_ISLNK(mode):
         raise Refused(f"{name} is a symbolic link", "symlink_refused", path=name)
@@ -124,6 +130,11 @@ def open_regular_file(name: str, *, follow_symlinks: bool) -> BinaryIO:
         handle.close()
         raise
     return handle
+
+
+def unreadable(name: str, failure: OSError) -> Refused:
+    """The refusal for a file that failed while being read (a broken disk or share, say)."""
+    return Refused(f"{name}: {failure}", "file_unreadable", path=name, detail=reason_of(failure))
 
 
 def check_readable_file(name: str) -> Path:

@@ -200,8 +200,10 @@ def test_check_of_a_file_it_may_not_read_exits_2_in_japanese(tmp_path: Path) -> 
     assert "ファイル「豚熱.csv」を読めません（権限がありません）" in done.stderr and "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("device", ["fifo", "/dev/zero", "/dev/tty"])
-def test_check_refuses_a_fifo_or_device_at_once_without_opening_it(tmp_path: Path, device: str) -> None:
+@pytest.mark.parametrize(
+    "device", ["fifo", "/dev/zero", "/dev/tty", "/proc/kmsg", "/proc/self/environ", "/sys/kernel/uevent_seqnum"]
+)
+def test_check_refuses_a_fifo_device_or_kernel_file_at_once_without_opening_it(tmp_path: Path, device: str) -> None:
     if device == "fifo":
         os.mkfifo(tmp_path / "fifo")  # nobody ever writes to it: opening it for reading would block forever
     done = odl("check", device, "--dataset", "csf-wild-boar", "--json", cwd=tmp_path)
