@@ -30,7 +30,8 @@ from transforms.data_layout import CONNECT_RUNS, PUBLISHES, DataLayout, PublishF
 from transforms.files import locked
 from transforms.publish import changelog, tables
 from transforms.publish.ckan_client import CkanError
-from transforms.publish.datastore import DatastoreError
+from transforms.publish.datastore import PREVIOUS, DatastoreError
+from transforms.publish.metadata import ROLE_DATASTORE
 from transforms.publish.publisher import JST, PublishedBefore, Publisher, curated_version
 from transforms.reference import load_municipalities
 
@@ -50,8 +51,8 @@ NOT_RESTORED = (
         "resource and dataset ids (new ones; dataset URLs use names and stay the same)",
     ),
     (
-        "ロールバック用の前の版のDataStore表（次の公開から再び保持されます）",
-        "the DataStore tables kept for rollback (kept again from the next publish)",
+        "前の版のファイルがない場合、ロールバック用の前の版のDataStore表（次の公開から再び保持されます）",
+        "the DataStore table kept for rollback, when the previous version's file is gone (kept from the next publish)",
     ),
 )
 
@@ -235,6 +236,8 @@ def _restore_one(
             path = curated_file(layout, contract, served.version, publisher.catalog_dir)
             typed = tables.read_curated(path, contract)
             result = publisher.publish_table(contract, served.version, typed, note=NOTE, restored=served.before)
+            if result.outcome != "unchanged":
+                _keep_previous_for_rollback(publisher, layout, contract, served, result.resource_ids[ROLE_DATASTORE])
     except (CkanError, DatastoreError, tables.CuratedDataError, pa.ArrowException, OSError) as error:
         log.warning("%s: not restored: %s", contract.id, error)
         outcome.outcome, outcome.problem = "failed", f"復元できませんでした / not restored: {error}"[:500]
@@ -270,6 +273,29 @@ def _restore_one(
             change=result.change,  # None unless CKAN named another version: then the restore is a real change
         ),
     )
+
+
+def _keep_previous_for_rollback(
+    publisher: Publisher, layout: DataLayout, contract: PublishedContract, served: ServedVersion, datastore_id: str
+) -> None:
+    """The version served before this one, kept behind the live table as a publish keeps it, so that
+    `odl rollback` works after a restore: loaded, then swapped back behind the served version.
+
+    Readers see that older version between the two steps (well under a second for small tables). Skipped when
+    its rows are gone or no longer fit the contract: rollback refuses another shape anyway.
+    """
+    newest = served.before.history[0] if served.before.history else None
+    previous = newest.previous_version if newest and newest.version == served.version else None
+    held = publisher.loader.version(datastore_id, PREVIOUS)
+    if previous is None or (held is not None and held.version == previous):
+        return
+    try:
+        typed = tables.read_curated(curated_file(layout, contract, previous, publisher.catalog_dir), contract)
+    except (FileNotFoundError, tables.CuratedDataError, pa.ArrowException) as lost:
+        log.warning("%s: version %s is not kept for rollback: %s", contract.id, previous, lost)
+        return
+    publisher.loader.load(datastore_id, tables.copy_chunks(typed), previous, columns=contract.column_names)
+    publisher.loader.rollback(datastore_id)
 
 
 def _now() -> str:

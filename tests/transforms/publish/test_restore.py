@@ -249,6 +249,10 @@ def test_dropped_ckan_and_datastore_databases_come_back_with_stack_up_and_odl_re
     assert DataLayout(tmp_path).read(PUBLISHES) == lines
     assert seen_by_citizens(back["url"]) == before
 
+    # The version served before was kept behind the restored one, as a publish keeps it: rollback works.
+    rollback_dataset(publisher_on(back, tmp_path), "evacuation-sites")
+    assert seen_by_citizens(back["url"])["evacuation-sites"]["total"] == 7
+
 
 @pytest.mark.integration
 def test_stack_up_brings_back_a_lost_datastore_database_on_its_own(scratch: ScratchCkan) -> None:
