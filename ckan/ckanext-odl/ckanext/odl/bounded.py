@@ -15,7 +15,7 @@ A word citizens type often matches most of a table (一文字, a year, 陰性). 
   `TOTAL_ESTIMATION_THRESHOLD` unless the caller gives one): counting stops at that many matches.
   Past it, `total` is estimated from a block sample of the table (the same filters and words, the
   same sample every time) and `total_was_estimated` is true, as CKAN does for unfiltered searches.
-  On tables of up to `SAMPLE_ROWS` rows the estimate is the exact count.
+  On tables no larger than the sample the estimate is the exact count.
 
 The sample also tells how to find the first windows (`scan_in_table_order`): a word in many rows
 is found by reading the table in `_id` order up to the end of the page's window (LIKE only, the
@@ -53,14 +53,16 @@ def parameters(where: list[tuple[Any, ...]]) -> dict[str, Any]:
     return params
 
 
-def window_sort(rank_clauses: list[str]) -> list[str]:
+def window_sort(rank_clauses: list[str], matches: int = RANK_WINDOW) -> list[str]:
     """ORDER BY terms: each match's window (a window function over the matches in `_id` order), then
     rank, then `_id` (so pages are stable)."""
-    window = f"greatest((row_number() OVER (ORDER BY _id) - 1) / {RANK_WINDOW}, (_id - 1) / {WINDOW_ROWS})"
+    window = f"greatest((row_number() OVER (ORDER BY _id) - 1) / {int(matches)}, (_id - 1) / {WINDOW_ROWS})"
     return [window, *rank_clauses, '"_id"']
 
 
-def last_id_to_read(connection: Any, table: str, where: list[tuple[Any, ...]], rows_needed: int) -> int | None:
+def last_id_to_read(
+    connection: Any, table: str, where: list[tuple[Any, ...]], rows_needed: int, matches: int = RANK_WINDOW
+) -> int | None:
     """The highest `_id` the windows up to a page need (offset + limit = rows_needed matches): the
     end of the window that holds the rows_needed-th match. None when there are fewer matches: all.
     Both steps read the table in `_id` order and stop early (see pin_table_order)."""
@@ -70,9 +72,9 @@ def last_id_to_read(connection: Any, table: str, where: list[tuple[Any, ...]], r
     last = connection.execute(sa.text(f"{nth} ORDER BY _id OFFSET :odl_skip LIMIT 1"), params).scalar()
     if last is None:
         return None
-    window = max((needed - 1) // RANK_WINDOW, (int(last) - 1) // WINDOW_ROWS)
+    window = max((needed - 1) // matches, (int(last) - 1) // WINDOW_ROWS)
     stretch_end = (window + 1) * WINDOW_ROWS
-    params["odl_skip"] = (window + 1) * RANK_WINDOW - 1  # the window's last match, if before the stretch ends
+    params["odl_skip"] = (window + 1) * matches - 1  # the window's last match, if before the stretch ends
     window_end = connection.execute(
         sa.text(f"{nth} AND _id <= {stretch_end} ORDER BY _id OFFSET :odl_skip LIMIT 1"), params
     ).scalar()
@@ -112,26 +114,31 @@ class Sample:
 
 
 def sample(
-    connection: Any, table: str, where: list[tuple[Any, ...]], index_where: list[tuple[Any, ...]], rows: int
+    connection: Any,
+    table: str,
+    where: list[tuple[Any, ...]],
+    index_where: list[tuple[Any, ...]],
+    rows: int,
+    sample_rows: int = SAMPLE_ROWS,
 ) -> Sample:
-    """Estimates from a block sample of about SAMPLE_ROWS rows (a few ms on a million rows).
+    """Estimates from a block sample of about sample_rows rows (a few ms for 20,000).
 
     where: the search's clauses (filters and words); index_where: the grams' clauses alone. Their
     parameters must not share names with different values."""
-    if rows <= SAMPLE_ROWS:
+    if rows <= sample_rows:
         return Sample(rows, None, None)
     statement = sa.text(
         f"SELECT count(*) FILTER (WHERE {conditions(where)}), count(*) FILTER (WHERE {conditions(index_where)}),"
         f" count(*) FROM {table} TABLESAMPLE SYSTEM (:odl_percent) REPEATABLE ({SAMPLE_SEED})"
     )
-    params = {**parameters(where), **parameters(index_where), "odl_percent": 100.0 * SAMPLE_ROWS / rows}
+    params = {**parameters(where), **parameters(index_where), "odl_percent": 100.0 * sample_rows / rows}
     matched, candidates, sampled = connection.execute(statement, params).one()
     if not sampled:
         return Sample(rows, None, None)
     return Sample(rows, min(rows, round(matched * rows / sampled)), min(rows, round(candidates * rows / sampled)))
 
 
-def scan_in_table_order(estimated: Sample) -> bool:
+def scan_in_table_order(estimated: Sample, matches: int = RANK_WINDOW) -> bool:
     """Whether the first windows are found faster by reading the table in `_id` order (about
     window × rows / matches rows, at most a stretch) than through the grams' index (every candidate
     row, checked and sorted). The planner cannot tell: it multiplies the shares of a word's bigrams, and expects a
@@ -139,7 +146,7 @@ def scan_in_table_order(estimated: Sample) -> bool:
     hands over 132,000 rows for 4-28 (9,938 match)."""
     if estimated.matches is None or estimated.candidates is None:
         return False
-    in_order = min(WINDOW_ROWS, RANK_WINDOW * estimated.rows / max(estimated.matches, 1))
+    in_order = min(WINDOW_ROWS, matches * estimated.rows / max(estimated.matches, 1))
     return in_order < estimated.candidates
 
 

@@ -6,9 +6,9 @@ same public answer for everyone — and that CKAN's permission labels let the ca
 labels package_search filters by). A private dataset's rows are never read.
 
 Each table is searched as `datastore_search` with `q` searches it (text_match): every word
-anywhere in a row, best rows first, with the same bounds (bounded.py): rows are ranked within
-windows of matches in table order, and a table's count is exact below the estimation threshold,
-else estimated (`count_was_estimated`). The answer groups the rows by dataset, the datasets with most
+anywhere in a row, best rows first, with the same kind of bounds (bounded.py): the rows shown are
+the best of the table's first RANK_WINDOW (100) matches in table order, and a table's count is
+exact below the estimation threshold, else estimated (`count_was_estimated`). The answer groups the rows by dataset, the datasets with most
 matching rows first (then by title):
 
     {"count": <matching rows in all>, "count_was_estimated", "datasets": [{"name", "title",
@@ -38,6 +38,10 @@ MAX_LIMIT = 100
 TIMEOUT_MS = 15000
 # A table's count is exact below this many matching rows, else estimated (bounded.py).
 THRESHOLD = bounded.TOTAL_ESTIMATION_THRESHOLD
+# Per table, a smaller sample and window than datastore_search's: one search reads every table, and
+# shows at most MAX_LIMIT rows of each.
+SAMPLE_ROWS = 2000
+RANK_WINDOW = MAX_LIMIT
 _QUERY_CANCELED = "57014"
 
 _ODL_TABLES = sa.text(
@@ -166,26 +170,26 @@ def _tables(connection: Any, context: Context, organization_id: str | None) -> l
 def _search_table(connection: Any, table: Table, row_words: list[str], limit: int) -> tuple[int, bool, list[Any]]:
     """(matching rows, whether that count is estimated, the best `limit` of them as objects).
 
-    Bounded as datastore_search is (bounded.py): the rows come window by window, best first in each,
-    and the count is exact below the estimation threshold."""
+    Bounded as datastore_search is (bounded.py), with windows of RANK_WINDOW matches: the rows come
+    window by window, best first in each, and the count is exact below the estimation threshold."""
     name = identifier(table.resource_id)
     indexed, scanned = MatchBuilder(), MatchBuilder("odl_s", use_grams=False)
     indexed.row(row_words)
     scanned.row(row_words)
     rows = bounded.table_rows(connection, name)
-    sample = bounded.sample(connection, name, scanned.match.where, indexed.match.index_where, rows)
+    sample = bounded.sample(connection, name, scanned.match.where, indexed.match.index_where, rows, SAMPLE_ROWS)
     count, estimated = bounded.total(connection, name, indexed.match.where, THRESHOLD, sample)
     if not count or not limit:
         return count, estimated, []
     match, where = indexed.match, indexed.match.with_rank_params(["rank"])
-    if bounded.scan_in_table_order(sample):
+    if bounded.scan_in_table_order(sample, RANK_WINDOW):
         bounded.pin_table_order(connection)
         match, where = scanned.match, scanned.match.with_rank_params(["rank"])
-        last = bounded.last_id_to_read(connection, name, match.where, limit)
+        last = bounded.last_id_to_read(connection, name, match.where, limit, RANK_WINDOW)
         if last is not None:
             where = [*where, ("_id <= :odl_last_id", {"odl_last_id": last})]
     columns = ", ".join(identifier(field["id"]) for field in table.fields)
-    order = ", ".join(bounded.window_sort([f"{match.ranks['rank']} DESC"]))
+    order = ", ".join(bounded.window_sort([f"{match.ranks['rank']} DESC"], RANK_WINDOW))
     statement = sa.text(
         f"SELECT json_agg(hit)::text FROM (SELECT {columns} FROM {name} WHERE {bounded.conditions(where)}"
         f" ORDER BY {order} LIMIT :odl_limit) hit"
