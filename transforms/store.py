@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,6 +46,8 @@ SOURCE_ROW_COLUMN = "_source_row"  # the department's row number, kept beside th
 # A submitted name's longest, in UTF-8 bytes: with a counter, a sidecar suffix, a temporary's prefix or the
 # quarantine folder's stamp it still fits NAME_MAX (255).
 SUBMITTED_NAME_MAX_BYTES = 200
+# `odl submit` writes a sidecar a moment before its file; one still alone after this long never gets one.
+ORPHAN_SIDECAR_SECONDS = 600
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -95,20 +98,26 @@ def sidecar_of(path: Path) -> Path | None:
     return path.with_name(name) if len(os.fsencode(name)) <= NAME_MAX_BYTES else None
 
 
-def inbox_files(department: str, data_root: Path | None = None) -> list[Path]:
+def inbox_files(department: str, data_root: Path | None = None, now: float | None = None) -> list[Path]:
     """Entries waiting in a department's inbox, oldest first: every name but uploads in progress (a leading
-    dot) and sidecars. Entries that are no regular file are listed too, so that the store moves them out."""
+    dot) and sidecars. Entries that are no regular file are listed too, so that the store moves them out,
+    and so is a sidecar whose file has not come within ORPHAN_SIDECAR_SECONDS (dropped by hand, say)."""
     folder = DataLayout.at(data_root).inbox_dir(department)
     if not folder.is_dir():
         return []
     entries = []
     for entry in os.scandir(folder):
-        if entry.name.startswith(".") or entry.name.endswith(SIDECAR_SUFFIX):
+        if entry.name.startswith("."):
             continue
         try:
-            entries.append((entry.stat(follow_symlinks=False).st_mtime_ns, entry.name))
+            modified = entry.stat(follow_symlinks=False).st_mtime_ns
         except FileNotFoundError:  # taken by another run meanwhile
             continue
+        if entry.name.endswith(SIDECAR_SUFFIX):
+            waited = (now or time.time()) - modified / 1e9
+            if os.path.lexists(folder / entry.name.removesuffix(SIDECAR_SUFFIX)) or waited < ORPHAN_SIDECAR_SECONDS:
+                continue
+        entries.append((modified, entry.name))
     return [folder / name for _, name in sorted(entries)]
 
 
@@ -233,6 +242,8 @@ def _file_archived(
     municipalities: Municipalities,
 ) -> Submission:
     sha = submission.sha256
+    if path.name.endswith(SIDECAR_SUFFIX):  # an orphan sidecar, or a file named like one
+        raise Refused(f"{path.name}: reserved sidecar name", "reserved_name", name=path.name, suffix=SIDECAR_SUFFIX)
     dataset = submission.dataset = identify_dataset(path, department.id, contracts)
     with locked(layout.archive_lock(sha)):
         earlier = _manifest(layout.manifest(sha))

@@ -233,3 +233,18 @@ def test_a_file_name_in_no_encoding_at_all_is_quarantined_not_left_behind(tmp_pa
     assert submission.outcome == "rejected" and "\ufffd" in submission.original_name
     assert Path(str(submission.report_path)).exists()
     assert list(inbox.iterdir()) == []
+
+
+def test_a_sidecar_left_alone_is_taken_out_of_the_inbox_once_its_file_is_clearly_not_coming(tmp_path: Path) -> None:
+    orphan = drop(tmp_path, "豚熱.csv.odl.json", b'{"dataset": "csf-wild-boar"}')
+    drop(tmp_path, "報告.csv.odl.json", b'{"dataset": "csf-wild-boar"}')
+    drop(tmp_path, "報告.csv", GOOD)
+    later = orphan.stat().st_mtime
+    assert store.inbox_files("agriculture", tmp_path, now=later + 60) == [orphan.with_name("報告.csv")]
+    listed = store.inbox_files("agriculture", tmp_path, now=later + store.ORPHAN_SIDECAR_SECONDS + 1)
+    assert orphan in listed
+    submission = process(tmp_path, orphan)
+    (finding,) = quarantined_report(submission)["errors"]
+    assert finding["code"] == "reserved_name" and "末尾が .odl.json の名前は odl が使います" in finding["message"]
+    assert (tmp_path / "archive" / submission.sha256 / "original.json").exists()
+    assert not orphan.exists()
