@@ -3,6 +3,8 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -248,3 +250,25 @@ def test_a_sidecar_left_alone_is_taken_out_of_the_inbox_once_its_file_is_clearly
     assert finding["code"] == "reserved_name" and "末尾が .odl.json の名前は odl が使います" in finding["message"]
     assert (tmp_path / "archive" / submission.sha256 / "original.json").exists()
     assert not orphan.exists()
+
+
+def test_a_file_the_store_may_not_read_is_moved_to_quarantine_with_a_report(tmp_path: Path) -> None:
+    secret = drop(tmp_path, "豚熱.csv", GOOD)
+    secret.chmod(0)
+    # Root reads whatever it likes; without these capabilities it obeys file modes like the Airflow user.
+    as_ordinary_user = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] if os.geteuid() == 0 else []
+    script = (
+        "import sys; from pathlib import Path; from tests.transforms import test_store as t; "
+        "print(t.process(Path(sys.argv[1]), Path(sys.argv[2])).report_path)"
+    )
+    done = subprocess.run(
+        [*as_ordinary_user, sys.executable, "-c", script, str(tmp_path), str(secret)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(Path(done.stdout.strip()).with_name("report.json").read_text())
+    assert report["errors"][0]["code"] == "file_unreadable" and "権限がありません" in report["errors"][0]["message"]
+    assert Path(done.stdout.strip()).with_name("豚熱.csv").exists() and not secret.exists()
