@@ -6,7 +6,10 @@ contract, and then either written to `data/raw/<dataset>/` (and announced on the
 dataset's raw Asset, which starts the connect DAGs) or quarantined with a
 Japanese report (report.html) for the department. The same file twice is
 recognised and announced once. Rejected files do not fail the run: see the
-task log summary and `data/ledger/submissions.jsonl`.
+task log summary and `data/ledger/submissions.jsonl`. Nothing stays in the inbox
+to fail every run: a file the store cannot take in (a bad sidecar, anything
+unexpected) is quarantined with a report too, and links, FIFOs and folders are
+moved into quarantine unopened.
 """
 
 from datetime import datetime
