@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 
 RANK_WINDOW = 1000  # matches
-WINDOW_ROWS = 50000  # `_id`s: a word in 1 row of 200 still fills a first page from one stretch
+WINDOW_ROWS = 20000  # `_id`s: a word in 1 row of 200 still fills a first page from one stretch
 TOTAL_ESTIMATION_THRESHOLD = 1000
 # A block sample of about this many rows estimates a large total (±10 % for a word in 1 % of them).
 SAMPLE_ROWS = 20000
@@ -61,11 +61,18 @@ def window_sort(rank_clauses: list[str], matches: int = RANK_WINDOW) -> list[str
 
 
 def last_id_to_read(
-    connection: Any, table: str, where: list[tuple[Any, ...]], rows_needed: int, matches: int = RANK_WINDOW
+    connection: Any,
+    table: str,
+    where: list[tuple[Any, ...]],
+    rows_needed: int,
+    estimated: Sample,
+    matches: int = RANK_WINDOW,
 ) -> int | None:
     """The highest `_id` the windows up to a page need (offset + limit = rows_needed matches): the
     end of the window that holds the rows_needed-th match. None when there are fewer matches: all.
-    Both steps read the table in `_id` order and stop early (see pin_table_order)."""
+    Both steps read the table in `_id` order and stop early (see pin_table_order); the second,
+    which finds where the window's matches run out, only when the sample expects that before the
+    end of the stretch (else the page reads the stretch once, not twice)."""
     needed = max(rows_needed, 1)
     params = {**parameters(where), "odl_skip": needed - 1}
     nth = f"SELECT _id FROM {table} WHERE {conditions(where)}"
@@ -74,11 +81,19 @@ def last_id_to_read(
         return None
     window = max((needed - 1) // matches, (int(last) - 1) // WINDOW_ROWS)
     stretch_end = (window + 1) * WINDOW_ROWS
+    if estimated.matches is not None and matches * estimated.rows >= WINDOW_ROWS * max(estimated.matches, 1):
+        return stretch_end
     params["odl_skip"] = (window + 1) * matches - 1  # the window's last match, if before the stretch ends
     window_end = connection.execute(
         sa.text(f"{nth} AND _id <= {stretch_end} ORDER BY _id OFFSET :odl_skip LIMIT 1"), params
     ).scalar()
     return int(window_end) if window_end is not None else stretch_end
+
+
+def one_process(connection: Any) -> None:
+    """For the rest of this transaction, no parallel workers: a bounded search reads a few thousand
+    rows, less than starting workers costs (70 ms on this 2-core machine under load)."""
+    connection.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
 def pin_table_order(connection: Any) -> None:
@@ -90,8 +105,8 @@ def pin_table_order(connection: Any) -> None:
 
 
 def unpin_table_order(connection: Any) -> None:
-    connection.execute(sa.text("SET LOCAL enable_seqscan = on"))
-    connection.execute(sa.text("SET LOCAL enable_bitmapscan = on"))
+    for setting in ("enable_seqscan", "enable_bitmapscan"):
+        connection.execute(sa.text(f"RESET {setting}"))
 
 
 def table_rows(connection: Any, table: str) -> int:
@@ -121,21 +136,27 @@ def sample(
     rows: int,
     sample_rows: int = SAMPLE_ROWS,
 ) -> Sample:
-    """Estimates from a block sample of about sample_rows rows (a few ms for 20,000).
+    """Estimates from block samples: matches from about sample_rows rows (a few ms for 20,000 by
+    LIKE), candidates from a tenth of them (`@>` on a row's hundred-odd grams costs more, and only
+    decides the plan).
 
-    where: the search's clauses (filters and words); index_where: the grams' clauses alone. Their
-    parameters must not share names with different values."""
+    where: the search's clauses (filters and words); index_where: the grams' clauses alone."""
     if rows <= sample_rows:
         return Sample(rows, None, None)
-    statement = sa.text(
-        f"SELECT count(*) FILTER (WHERE {conditions(where)}), count(*) FILTER (WHERE {conditions(index_where)}),"
-        f" count(*) FROM {table} TABLESAMPLE SYSTEM (:odl_percent) REPEATABLE ({SAMPLE_SEED})"
-    )
-    params = {**parameters(where), **parameters(index_where), "odl_percent": 100.0 * sample_rows / rows}
-    matched, candidates, sampled = connection.execute(statement, params).one()
-    if not sampled:
+
+    def share(clauses: list[tuple[Any, ...]], percent: float) -> float | None:
+        statement = sa.text(
+            f"SELECT count(*) FILTER (WHERE {conditions(clauses)}), count(*)"
+            f" FROM {table} TABLESAMPLE SYSTEM (:odl_percent) REPEATABLE ({SAMPLE_SEED})"
+        )
+        found, sampled = connection.execute(statement, {**parameters(clauses), "odl_percent": percent}).one()
+        return found / sampled if sampled else None
+
+    percent = 100.0 * sample_rows / rows
+    matched, candidates = share(where, percent), share(index_where, percent / 10)
+    if matched is None or candidates is None:
         return Sample(rows, None, None)
-    return Sample(rows, min(rows, round(matched * rows / sampled)), min(rows, round(candidates * rows / sampled)))
+    return Sample(rows, round(matched * rows), round(candidates * rows))
 
 
 def scan_in_table_order(estimated: Sample, matches: int = RANK_WINDOW) -> bool:

@@ -83,6 +83,7 @@ def rewrite_search(
     table = postgres.identifier(data_dict["resource_id"])
     indexed = _odl_match(data_dict, fields_types).match
     scanned = _odl_match(data_dict, fields_types, use_grams=False).match
+    bounded.one_process(connection)
     rows = bounded.table_rows(connection, table)
     estimated = bounded.sample(connection, table, filters + scanned.where, indexed.index_where, rows)
     match = scanned if bounded.scan_in_table_order(estimated) else indexed
@@ -125,7 +126,7 @@ def rewrite_search(
     if match is scanned and ranked:  # (an explicit sort reads every match: the planner's plan then)
         bounded.pin_table_order(connection)  # after the count, which goes through the grams' index
         rows_needed = int(query_dict.get("offset", 0)) + int(query_dict.get("limit", 0))
-        last = bounded.last_id_to_read(connection, table, filters + match.where, rows_needed)
+        last = bounded.last_id_to_read(connection, table, filters + match.where, rows_needed, estimated)
         if last is not None:
             query_dict["where"].append(("_id <= :odl_last_id", {"odl_last_id": last}))
     return query_dict

@@ -185,7 +185,7 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
     if bounded.scan_in_table_order(sample, RANK_WINDOW):
         bounded.pin_table_order(connection)
         match, where = scanned.match, scanned.match.with_rank_params(["rank"])
-        last = bounded.last_id_to_read(connection, name, match.where, limit, RANK_WINDOW)
+        last = bounded.last_id_to_read(connection, name, match.where, limit, sample, RANK_WINDOW)
         if last is not None:
             where = [*where, ("_id <= :odl_last_id", {"odl_last_id": last})]
     columns = ", ".join(identifier(field["id"]) for field in table.fields)
@@ -227,6 +227,7 @@ def odl_record_search(context: Context, data_dict: dict[str, Any]) -> dict[str, 
     with get_read_engine().connect() as connection:
         try:
             connection.execute(sa.text(f"SET LOCAL statement_timeout TO {TIMEOUT_MS}"))
+            bounded.one_process(connection)
             for table in _tables(connection, context, organization_id):
                 count, estimated, records = _search_table(connection, table, row_words, data["limit"])
                 if count:
