@@ -5,6 +5,8 @@ sites pass the code and the facts (`error("invalid_date", row=12, column="登録
 value="令和6年2月30日")`); the wording lives only in MESSAGES.
 """
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
@@ -22,6 +24,35 @@ MESSAGES: dict[str, str] = {
         "または「Unicode テキスト」で保存し直してください。"
     ),
     "not_a_table": "表として読み取れません（{detail}）。1行目付近に列名の行がある表として保存してください。",
+    "file_too_large": (
+        "ファイルが大きすぎます（{size}、上限 {limit}）。期間や地域でファイルを分けて提出してください。"
+    ),
+    "xlsx_too_many_parts": (
+        "Excel ファイルの中の部品が多すぎます（{count:,} 個、上限 {limit:,} 個）。"
+        "Excel で開いて「名前を付けて保存」し直してください。"
+    ),
+    "xlsx_too_large": (
+        "Excel ファイルを展開すると {size} になり、上限 {limit} を超えます。"
+        "不要なシート・画像・書式を削除するか、ファイルを分けて提出してください。"
+    ),
+    "xlsx_part_too_large": (
+        "Excel ファイルの中の「{part}」が展開すると {size} になり、上限 {limit} を超えます。"
+        "空白の行や列に付いた書式を削除するか、ファイルを分けて提出してください。"
+    ),
+    "xlsx_compression_ratio": (
+        "Excel ファイルの中の「{part}」の圧縮率が異常です（{ratio:,} 倍、上限 {limit:,} 倍）。"
+        "壊れているか不正なファイルのおそれがあります。Excel で開いて保存し直してください。"
+    ),
+    "too_many_columns": (
+        "列が多すぎます（{count:,} 列、上限 {limit:,} 列）。データの列だけを残して保存し直してください。"
+    ),
+    "too_many_cells": (
+        "表が大きすぎます（{cells:,} セル以上、上限 {limit:,} セル）。期間や地域でファイルを分けて提出してください。"
+    ),
+    "read_too_slow": (
+        "ファイルの読み取りが上限の {limit:g} 秒を超えたため中止しました。"
+        "不要な書式やシートを削除するか、ファイルを分けて提出してください。"
+    ),
     "header_not_found": (
         "列名の行が見つかりません。表の上に「{expected}」などの列名を1行で書いてください"
         "（先頭 {searched} 行を探しました）。"
@@ -77,6 +108,13 @@ MESSAGES: dict[str, str] = {
     ),
     # One row, one column.
     "undecodable_bytes": "この行に読み取れない文字があります。文字化けしていないか確認してください。",
+    "control_character": (
+        "「{column}」に表示されない制御文字（{character}）が含まれています。その文字を削除してください。"
+    ),
+    "cell_too_long": "「{column}」のセルが {length:,} 文字あり、上限の {limit:,} 文字を超えています。内容を確認してください。",
+    "excel_date_out_of_range": (
+        "「{column}」の日付（シリアル値 {value}）は{reason}ため、Excel でも正しい日付になりません。日付を入力し直してください。"
+    ),
     "required_value_missing": "「{column}」が空です。必須の項目なので入力してください。",
     "formula_like_text": (
         "「{column}」の値「{value}」は「{first}」で始まるため、表計算ソフトで数式として実行されるおそれがあります。"
@@ -125,6 +163,8 @@ MESSAGES: dict[str, str] = {
         "年度を確認してください。"
     ),
     "duplicate_key": "{key} が {first_row} 行目と重複しています。同じデータは1行にしてください。",
+    # The summary of findings past the kept number (settings.ReadLimits.findings_per_code).
+    "more_findings": "…ほかに「{of}」が {count:,} 件あります（最初の {kept:,} 件だけを表示しています）。",
 }
 
 
@@ -158,6 +198,49 @@ def error(code: str, *, row: int | None = None, column: str | None = None, **par
 
 def warning(code: str, *, row: int | None = None, column: str | None = None, **params: Any) -> Finding:
     return _make("warning", code, row, column, params)
+
+
+@dataclass(frozen=True)
+class MoreFindings(Finding):
+    """Stands for `count` further findings of code `of` that were counted but not kept."""
+
+    of: str = ""
+    count: int = 0
+
+
+def more_findings(of: str, count: int, kept: int, severity: Severity = "error") -> MoreFindings:
+    message = MESSAGES["more_findings"].format(of=of, count=count, kept=kept)
+    return MoreFindings(code="more_findings", message=message, severity=severity, of=of, count=count)
+
+
+def summarised(findings: Iterable[Finding], keep: int) -> list[Finding]:
+    """The first `keep` findings of each code, in order, then one more_findings per code for the rest.
+
+    more_findings already in `findings` (made where findings are made in bulk) are merged in.
+    """
+    kept: list[Finding] = []
+    shown: Counter[str] = Counter()
+    left: Counter[str] = Counter()
+    severities: dict[str, Severity] = {}
+    for finding in findings:
+        if isinstance(finding, MoreFindings):
+            left[finding.of] += finding.count
+            severities.setdefault(finding.of, finding.severity)
+        elif shown[finding.code] < keep:
+            shown[finding.code] += 1
+            kept.append(finding)
+        else:
+            left[finding.code] += 1
+            severities.setdefault(finding.code, finding.severity)
+    kept += [more_findings(code, count, shown[code], severities[code]) for code, count in left.items() if count]
+    return kept
+
+
+def megabytes(size: int) -> str:
+    """A byte count as department staff read sizes: "512 MB", "1.5 GB"."""
+    if size >= 1 << 30:
+        return f"{size / (1 << 30):.1f} GB"
+    return f"{size / (1 << 20):,.0f} MB" if size >= 1 << 20 else f"{size:,} バイト"
 
 
 class UnreadableFile(Exception):

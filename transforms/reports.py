@@ -17,6 +17,11 @@ def _where(finding: dict[str, Any]) -> str:
     return f"{row}「{finding['column']}」" if finding["column"] else row
 
 
+def _count(findings: list[dict[str, Any]]) -> int:
+    """Findings in all, the ones only counted (a more_findings summary stands for `count` of them) included."""
+    return sum(f["count"] if f["code"] == "more_findings" else 1 for f in findings)
+
+
 def render_text(result: CheckResult, title: str) -> str:
     """What `odl check` prints without --json."""
     data = result.to_dict()
@@ -29,7 +34,7 @@ def render_text(result: CheckResult, title: str) -> str:
     if result.valid:
         lines.append("結果: 問題はありません。このまま提出できます。")
     else:
-        lines.append(f"結果: エラーが {len(data['errors'])} 件あります。直してから提出してください。")
+        lines.append(f"結果: エラーが {_count(data['errors']):,} 件あります。直してから提出してください。")
     for heading, findings in (("エラー", data["errors"]), ("警告", data["warnings"])):
         if findings:
             lines.append(f"{heading}:")
@@ -56,7 +61,7 @@ def render_html(report: dict[str, Any]) -> str:
         findings = report.get(key) or []
         if findings:
             sections.append(
-                f"<h2>{heading}：{len(findings)}件</h2><table><thead><tr><th>行</th><th>列</th>"
+                f"<h2>{heading}：{_count(findings):,}件</h2><table><thead><tr><th>行</th><th>列</th>"
                 f"<th>内容</th><th>コード</th></tr></thead><tbody>{_rows_html(findings)}</tbody></table>"
             )
     facts = [

@@ -15,13 +15,14 @@ import pandas as pd
 
 from transforms.column_types import LATITUDE_RANGE, LONGITUDE_RANGE, column_type
 from transforms.contracts import Column, SourceContract
-from transforms.findings import Finding, UnreadableFile, error, warning
+from transforms.findings import Finding, UnreadableFile, error, more_findings, summarised, warning
 from transforms.japanese.dates import date_error_params
 from transforms.japanese.formulas import formula_like
 from transforms.japanese.width import blank_markers_to_empty
 from transforms.layouts import layout_of
 from transforms.readers import ReadResult, SheetTable, header_key, read_table
 from transforms.reference import Municipalities, load_municipalities
+from transforms.settings import read_limits
 
 
 @dataclass
@@ -77,7 +78,10 @@ def check_file(path: Path, contract: SourceContract, municipalities: Municipalit
     table, row_errors = normalise(raw, contract, municipalities, absent)
     errors += row_errors
     errors.sort(key=_finding_order(contract))
-    return CheckResult(contract.id, path.name, read.encoding, read.format, table, errors, warnings)
+    keep = read_limits().findings_per_code
+    return CheckResult(
+        contract.id, path.name, read.encoding, read.format, table, summarised(errors, keep), summarised(warnings, keep)
+    )
 
 
 def read_warnings(read: ReadResult) -> list[Finding]:
@@ -194,8 +198,18 @@ def _findings(
     if not flagged.any():
         return []
     failing = np.flatnonzero(flagged[positions])
-    codes_array, values_array = codes[positions[failing]], values.iloc[failing].to_numpy()
-    found = []
+    codes_array = codes[positions[failing]]
+    # Beyond the number kept per code, findings are only counted (a million bad dates would not fit in memory).
+    keep = read_limits().findings_per_code
+    kept = np.zeros(len(failing), dtype=bool)
+    found: list[Finding] = []
+    for code in pd.unique(codes_array):
+        where = np.flatnonzero(codes_array == code)
+        kept[where[:keep]] = True
+        if len(where) > keep:
+            found.append(more_findings(str(code), len(where) - keep, keep))
+    failing, codes_array = failing[kept], codes_array[kept]
+    values_array = values.iloc[failing].to_numpy()
     for index, position in enumerate(failing):
         value, code = str(values_array[index]), codes_array[index]
         found.append(error(code, row=int(rows[position]), column=column, value=value, **params(value, code)))

@@ -11,6 +11,9 @@ from transforms.findings import UnreadableFile, error
 
 SNIFF_BYTES = 8192
 
+# The end record of a zip sits in its last 22 bytes plus a comment of at most 64 KiB.
+_EOCD_SEARCH = 22 + (1 << 16)
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, but also .doc/.ppt and encrypted .xlsx
 
 # Formats departments send by mistake, by their leading bytes.
@@ -49,14 +52,14 @@ def unsupported(detail: str) -> UnreadableFile:
     return UnreadableFile(error("unsupported_format", detail=detail))
 
 
-def sniff_format(path: Path) -> Literal["xlsx", "xls", "text"]:
+def sniff_format(path: Path, max_zip_entries: int = 10_000) -> Literal["xlsx", "xls", "text"]:
     """ "xlsx", "xls" or "text" from the leading bytes; raises for empty files and other formats."""
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head:
         raise UnreadableFile(error("file_empty"))
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_format(path)
+        return _zip_format(path, max_zip_entries)
     if head.startswith(OLE2_MAGIC):
         return "xls"  # other OLE2 documents are told apart when xlrd opens them
     for magic, label in _MAGIC:
@@ -71,7 +74,11 @@ def sniff_format(path: Path) -> Literal["xlsx", "xls", "text"]:
     return "text"
 
 
-def _zip_format(path: Path) -> Literal["xlsx"]:
+def _zip_format(path: Path, max_entries: int) -> Literal["xlsx"]:
+    # zipfile builds an object per entry before anything can be checked: count them in the end record first.
+    entries = _zip_entry_count(path)
+    if entries > max_entries:
+        raise UnreadableFile(error("xlsx_too_many_parts", count=entries, limit=max_entries))
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -85,10 +92,23 @@ def _zip_format(path: Path) -> Literal["xlsx"]:
     raise unsupported("ZIP 圧縮ファイル")
 
 
+def _zip_entry_count(path: Path) -> int:
+    """Entries the zip's end-of-central-directory record declares (65535 when it needs Zip64); 0 if none found."""
+    with path.open("rb") as handle:
+        handle.seek(0, 2)
+        size = handle.tell()
+        handle.seek(max(0, size - _EOCD_SEARCH))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 12 > len(tail):
+        return 0
+    return int.from_bytes(tail[at + 10 : at + 12], "little")
+
+
 @dataclass(frozen=True)
 class DecodedText:
     text: str
-    encoding: str  # as reported: "utf-8", "utf-8-sig", "cp932", "utf-16"
+    encoding: str  # as reported: "utf-8", "utf-8-sig", "cp932", "utf-16"; "utf-16-le"/"-be" without a BOM
     damaged: bool  # some bytes did not decode and are U+FFFD in `text`
 
 
@@ -97,6 +117,8 @@ def decode_text(data: bytes) -> DecodedText:
 
     cp932, never shift_jis: shift_jis cannot decode ①, ㈱, 髙, ～ that Windows users type.
     """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+        raise unsupported("UTF-32 テキスト")
     for bom, label, codec in _BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
@@ -105,7 +127,9 @@ def decode_text(data: bytes) -> DecodedText:
             except UnicodeDecodeError:
                 return _damaged(body.decode(codec, "replace"), label)
     if b"\x00" in data[:SNIFF_BYTES]:
-        # No text encoding used here writes NUL bytes without a UTF-16 BOM.
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise unsupported("バイナリファイル")
     for codec in ("utf-8", "cp932"):
         try:
@@ -115,6 +139,26 @@ def decode_text(data: bytes) -> DecodedText:
     candidates = [(data.decode(codec, "replace"), codec) for codec in ("utf-8", "cp932")]
     text, codec = min(candidates, key=lambda candidate: candidate[0].count("\ufffd"))
     return _damaged(text, codec)
+
+
+def _utf16_without_bom(data: bytes) -> DecodedText | None:
+    """UTF-16 text some exporters write without a BOM: NULs in one byte of every pair (ASCII, digits, commas).
+
+    Binary files have NULs too, but not on one side only; the strict decode and the
+    control-character count then tell text from an image that happens to look so.
+    """
+    head = data[:SNIFF_BYTES]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if len(data) % 2 or max(even, odd) < len(head) // 8 or min(even, odd) > max(even, odd) // 20:
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if len(_SUSPICIOUS.findall(text[: SNIFF_BYTES // 2])) > 4:
+        return None
+    return DecodedText(text, codec, damaged=False)
 
 
 def _damaged(text: str, encoding: str) -> DecodedText:

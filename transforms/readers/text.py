@@ -19,6 +19,7 @@ import pyarrow.csv as pacsv
 from transforms.findings import Finding, UnreadableFile, error
 from transforms.readers.detect import decode_text
 from transforms.readers.header import HEADER_SEARCH_ROWS, HeaderMatch, find_header, header_not_found, required_matches
+from transforms.readers.limits import CONTROL_CHARACTERS, Budget, cell_findings
 from transforms.readers.model import ReadResult
 from transforms.readers.table import build_table, frame
 
@@ -26,6 +27,10 @@ DELIMITERS = (",", "\t", ";")
 
 # A physical line with its ending; \r alone counts as a line break, as in pandas and the csv module.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+_NUL_STAND_IN = "\uffff"
+_BLANK_TAIL = " \t,;\r\n"
+_TAIL_STEP = 1 << 16
 
 # Enough records to search for the header and see the first data row under a two-row header.
 _HEAD_RECORDS = HEADER_SEARCH_ROWS + 2
@@ -39,27 +44,68 @@ class _Record:
     next_line: int  # physical line the next record starts on
 
 
-def read_text(path: Path, header_names: Sequence[str]) -> ReadResult:
+def read_text(path: Path, header_names: Sequence[str], budget: Budget) -> ReadResult:
     """One table from a delimited text file: find encoding, delimiter and header, then parse the rest."""
-    decoded = decode_text(path.read_bytes())
-    text = decoded.text
+    data = path.read_bytes()
+    longest_line = _longest_line(data)  # in bytes: never fewer than the characters of any cell on it
+    decoded = decode_text(data)
+    del data
+    encoding, damaged = decoded.encoding, decoded.damaged
+    # Parsers cut a field at a NUL byte; parked as U+FFFF, it reaches the table and is reported there.
+    # Blank lines after the table (Excel exports its formatted-but-unused rows as ",,,,") are never parsed.
+    text = decoded.text.replace("\0", _NUL_STAND_IN)
+    del decoded
+    text = text[: _end_of_table(text)]
     if not text or text.isspace():
         raise UnreadableFile(error("file_empty"))
     suffix = path.suffix.lower()
     delimiter, head, match = _find_header(text, header_names, suffix)
     last_header = head[match.row + match.depth - 1]
     width = max(len(record.fields) for record in head[match.row :])
-    data = _parse_body(text, last_header.end, last_header.next_line, delimiter, width)
+    budget.check_columns(width)
+    budget.check_time()
+    data = _parse_body(text, last_header.end, last_header.next_line, delimiter, width, budget)
+    budget.check_time()
     errors = []
-    if decoded.damaged:
+    if damaged:
         starts = [record.line for record in head[: match.row + match.depth]] + data.index.tolist()
         errors = _damaged_rows(text, starts)
     above = [record.fields for record in head[: match.row]]
     table = build_table(None, above, match, head[match.row].line, data, header_names)
+    controls = CONTROL_CHARACTERS.search(text) is not None
+    if controls or longest_line > budget.limits.cell_chars:
+        cells = table.cells
+        if controls:
+            cells = cells.apply(lambda column: column.str.replace(_NUL_STAND_IN, "\0"))
+        errors += cell_findings(cells, table.header, budget.limits, controls=controls)
+        table.cells = cells
     fmt = "txt" if suffix == ".txt" else "tsv" if delimiter == "\t" else "csv"
-    return ReadResult(
-        format=fmt, encoding=decoded.encoding, sheets=[table], warnings=list(table.warnings), errors=errors
-    )
+    return ReadResult(format=fmt, encoding=encoding, sheets=[table], warnings=list(table.warnings), errors=errors)
+
+
+def _longest_line(data: bytes) -> int:
+    """Bytes in the longest line (between line breaks), counted without copying the file into Python objects."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero((codes == ord("\n")) | (codes == ord("\r")))
+    edges = np.concatenate(([-1], breaks, [len(codes)]))
+    return int(np.diff(edges).max()) - 1
+
+
+def _end_of_table(text: str) -> int:
+    """Where the text ends once trailing blank lines (spaces and delimiters only) are left out: after a line break."""
+    end = len(text)
+    while end:
+        start = max(0, end - _TAIL_STEP)
+        kept = len(text[start:end].rstrip(_BLANK_TAIL))
+        if kept:
+            value_end = start + kept
+            breaks = [found for found in (text.find("\r", value_end), text.find("\n", value_end)) if found >= 0]
+            if not breaks:
+                return len(text)
+            first = min(breaks)
+            return first + (2 if text.startswith("\r\n", first) else 1)
+        end = start
+    return 0
 
 
 def _records(text: str, delimiter: str, pos: int = 0, line: int = 1) -> Iterator[_Record]:
@@ -113,29 +159,33 @@ def _head(text: str, delimiter: str) -> list[_Record]:
     return head
 
 
-def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: int) -> pd.DataFrame:
+def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: int, budget: Budget) -> pd.DataFrame:
     """Records after the header, by pandas' C parser, each indexed by the physical line it starts on."""
     # Encoded whole and read from the body's start, so the (large) body is never copied as a str.
     encoded = text.encode("utf-8")
     start = len(text[:offset].encode("utf-8"))
     if start == len(encoded):
         return frame([], [])
+    lines = _count_lines(encoded, start)
+    # Before parsing: a record is at least one line, so lines × width bounds what the parse would hold.
+    budget.check_cells(lines * width)
     data = _read_csv(encoded, start, delimiter, width)
     if data is None:
         # A row wider than those sampled: count the widest (cheap, nothing kept) and parse again.
         widest = _widest(text, offset, delimiter)
+        budget.check_columns(widest)
+        budget.check_cells(lines * widest)
         data = _read_csv(encoded, start, delimiter, widest) if widest > width else None
     if data is None:
         # A quote left open: pandas gives up, the csv module reads to the end.
-        return _parse_body_slowly(text, offset, first_line, delimiter)
-    lines = _count_lines(encoded, start)
+        return _parse_body_slowly(text, offset, first_line, delimiter, budget)
     if lines == len(data):
         data.index = pd.RangeIndex(first_line, first_line + len(data))
         return data
     # Quoted fields hold line breaks: each record starts below the breaks inside the records before it.
     inner = sum(data[col].str.count(r"\r\n|\r|\n").to_numpy(dtype="int64") for col in data.columns)
     if len(data) + int(inner.sum()) != lines:
-        return _parse_body_slowly(text, offset, first_line, delimiter)
+        return _parse_body_slowly(text, offset, first_line, delimiter, budget)
     data.index = pd.Index(first_line + np.arange(len(data)) + np.cumsum(inner) - inner)
     return data
 
@@ -215,12 +265,14 @@ def _widest(text: str, offset: int, delimiter: str) -> int:
         return 0  # the csv module's own error, reported with its line by the slow path
 
 
-def _parse_body_slowly(text: str, offset: int, first_line: int, delimiter: str) -> pd.DataFrame:
+def _parse_body_slowly(text: str, offset: int, first_line: int, delimiter: str, budget: Budget) -> pd.DataFrame:
     rows: list[list[str]] = []
     lines: list[int] = []
     next_line = first_line
     try:
         for record in _records(text, delimiter, offset, first_line):
+            if len(rows) % 10_000 == 0:
+                budget.check_time()
             rows.append(record.fields)
             lines.append(record.line)
             next_line = record.next_line

@@ -25,6 +25,9 @@ def unreadable(path_bytes: bytes, write_file: WriteFile, name: str = "a.csv") ->
         (TEXT.encode("utf-8"), "utf-8"),
         (b"\xef\xbb\xbf" + TEXT.encode("utf-8"), "utf-8-sig"),
         (TEXT.encode("cp932"), "cp932"),
+        # Some exporters write UTF-16 without the BOM Excel writes: told by the NULs on one side of each pair.
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
     ],
 )
 def test_text_encodings(write_file: WriteFile, data: bytes, encoding: str) -> None:
@@ -144,9 +147,9 @@ def test_mostly_garbage_text_is_undecodable(write_file: WriteFile) -> None:
     assert unreadable(garbage, write_file).finding == error("undecodable")
 
 
-def test_utf16_without_bom_is_binary(write_file: WriteFile) -> None:
-    # Excel always writes the BOM; without it the NUL bytes make the file binary to us.
-    assert unreadable(TEXT.encode("utf-16-le"), write_file).finding == error(
+def test_nuls_on_both_sides_of_the_pairs_are_binary_not_utf16(write_file: WriteFile) -> None:
+    data = TEXT.encode("utf-16-le").replace(b"1\x00", b"\x001")  # one pair turned round
+    assert unreadable(data * 3 + b"\x00\x00" * 40, write_file).finding == error(
         "unsupported_format", detail="バイナリファイル"
     )
 
