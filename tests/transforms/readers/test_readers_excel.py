@@ -253,3 +253,45 @@ def test_word_97_document(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile) as raised:
         read_table(path, ["名称", "ID"])
     assert raised.value.finding == error("unsupported_format", detail="Word 文書（.doc）")
+
+
+def test_date_serials_excel_cannot_show_are_findings(tmp_path: Path) -> None:
+    """-1 (Excel shows #####), 60 (the fictitious 1900-02-29), past 9999-12-31: openpyxl would make dates of some."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["名称", "登録日"])
+    for number, serial in enumerate((-1, 60, 2958466, 45383), 2):
+        sheet.cell(number, 1, f"施設{number}")
+        sheet.cell(number, 2, serial).number_format = "yyyy/m/d"
+    result = read_table(save(workbook, tmp_path / "a.xlsx"), ["名称", "登録日"])
+    assert [(f.code, f.row, f.column) for f in result.errors] == [
+        ("excel_date_out_of_range", 2, "登録日"),
+        ("excel_date_out_of_range", 3, "登録日"),
+        ("excel_date_out_of_range", 4, "登録日"),
+    ]
+    assert "存在しない1900年2月29日" in result.errors[1].message
+    assert list(result.sheets[0].cells[1]) == ["-1", "60", "2958466", "2024-04-01"]
+
+
+def test_formatted_empty_rows_and_columns_are_not_read(tmp_path: Path) -> None:
+    """A fill over A1:Z5000 is 130,000 empty cells in the XML; the table is the two rows with values."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["名称", "ID"])
+    sheet.append(["津城跡", 1])
+    fill = openpyxl.styles.PatternFill("solid", fgColor="FFFF00")
+    for row in sheet.iter_rows(min_row=1, max_row=5000, max_col=26):
+        for cell in row:
+            cell.fill = fill
+    result = read_table(save(workbook, tmp_path / "a.xlsx"), ["名称", "ID"])
+    table = result.sheets[0]
+    assert list(table.cells.index) == [2] and table.header == ["名称", "ID"]
+    assert result.warnings == []
+
+
+def test_control_characters_xml_allows_are_findings(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["名称", "ID"])
+    workbook.active.append(["津\x85市", 1])  # NEL: allowed in XML, invisible in a cell
+    result = read_table(save(workbook, tmp_path / "a.xlsx"), ["名称", "ID"])
+    assert result.errors == [error("control_character", row=2, column="名称", character="U+0085")]

@@ -271,3 +271,21 @@ def test_quote_left_open_over_a_huge_span_is_not_a_table(write_file: WriteFile) 
     with pytest.raises(UnreadableFile) as raised:
         read_table(write_file("a.csv", text.encode()), ["名称", "ID"])
     assert raised.value.finding == error("not_a_table", detail='3行目から先の引用符（"）の対応が取れません')
+
+
+def test_nul_past_the_sniffed_head_is_a_finding_and_the_cell_is_kept_whole(write_file: WriteFile) -> None:
+    # Parsers cut a field at a NUL: the department would never learn that half its cell was lost.
+    body = "".join(f"施設{n},{n},\r\n" for n in range(1, 1000))
+    path = write_file("a.csv", ("名称,ID,備考\r\n" + body + "前\0後,1000,備考\r\n").encode())
+    result = read_table(path, ["名称", "ID", "備考"])
+    assert result.errors == [error("control_character", row=1001, column="名称", character="NUL")]
+    assert result.sheets[0].cells.loc[1001, 0] == "前\0後"
+
+
+def test_control_characters_are_findings_with_row_and_column(write_file: WriteFile) -> None:
+    text = '名称,ID,備考\r\n津城跡\x07,1,\r\n鳥羽,2,改\x0c頁\r\n"複数\r\n行\tタブ",3,\r\n'
+    result = read_table(write_file("a.csv", text.encode()), ["名称", "ID", "備考"])
+    assert result.errors == [
+        error("control_character", row=2, column="名称", character="U+0007"),
+        error("control_character", row=3, column="備考", character="U+000C"),
+    ]  # tabs and line breaks inside quotes are text, not control characters
