@@ -13,13 +13,14 @@ from scripts.services import ensure_postgres, ensure_redis
 STATE_DIR = Path(__file__).resolve().parents[1] / "state"
 
 
-def up(state_dir: Path = STATE_DIR) -> dict[str, dict[str, str]]:
+def up(state_dir: Path = STATE_DIR, executor: str | None = None) -> dict[str, dict[str, str]]:
+    """Everything up; executor is local or celery (None: ODL_EXECUTOR, else local), a change restarts Airflow."""
     started = time.perf_counter()
     state_dir.mkdir(mode=0o700, exist_ok=True)
     ensure_postgres()
     ensure_redis()
     ckan = stack_ckan.up(state_dir)
-    airflow = stack_airflow.up(state_dir, ckan)
+    airflow = stack_airflow.up(state_dir, ckan, executor)
     write_private(state_dir / "stack.json", json.dumps({"ckan_url": ckan["url"], "airflow_url": airflow["url"]}))
     print(f"stack up in {time.perf_counter() - started:.1f} s")
     return {"ckan": ckan, "airflow": airflow}
@@ -39,9 +40,15 @@ def status(state_dir: Path = STATE_DIR) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="scripts/stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status"])
-    command = parser.parse_args().command
+    parser.add_argument(
+        "--executor",
+        choices=sorted(stack_airflow.EXECUTORS),
+        help="up: run Airflow tasks under LocalExecutor or on two Celery workers (default: $ODL_EXECUTOR, else local)",
+    )
+    arguments = parser.parse_args()
+    command = arguments.command
     if command == "up":
-        up()
+        up(executor=arguments.executor)
         status()
     elif command == "down":
         down()
