@@ -110,7 +110,8 @@ def _at_least(value: float | None, limit: float) -> bool | None:
     return None if value is None else value >= limit
 
 
-def render_markdown(report: dict[str, Any], notes: list[str]) -> str:
+def render_markdown(report: dict[str, Any], notes: list[str], by_hand: str = "") -> str:
+    """results.md: the tables, then by_hand (sections measured by hand, as written), the load table, the notes."""
     machine = report["machine"]
     lines = [
         "# odl benchmark results",
@@ -140,6 +141,8 @@ def render_markdown(report: dict[str, Any], notes: list[str]) -> str:
         lines.append(f"| {t['name']} | {t['target']} | {_cell(t['measured'])} | {met} |")
     if report.get("search_options"):
         lines += render_search_options(report["search_options"])
+    if by_hand.strip():
+        lines += ["", by_hand.strip()]
     if report.get("load"):
         lines += render_load(report["load"])
     if notes:
@@ -382,7 +385,7 @@ def _cell(value: float | None, thousands: bool = False) -> str:
     return f"{value:,}" if thousands else f"{value}"
 
 
-def write(report: dict[str, Any], notes: list[str], directory: Path) -> None:
+def write(report: dict[str, Any], notes: list[str], directory: Path, by_hand: str = "") -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    (directory / "results.md").write_text(render_markdown(report, notes), encoding="utf-8")
+    (directory / "results.md").write_text(render_markdown(report, notes, by_hand), encoding="utf-8")

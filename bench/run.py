@@ -12,6 +12,7 @@ import csv
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.render:
         written = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
-        report.write(written, missed_notes(written["targets"]) + analysis(), args.out)
+        report.write(written, missed_notes(written["targets"]) + analysis(), args.out, by_hand())
         return 0
     bench = Bench(args.rows, args.repeats, skipped(args.only, args.skip), args.load_seconds, args.load_url)
     load_before = os.getloadavg()
@@ -69,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         full = kept_with(json.loads((args.out / "results.json").read_text(encoding="utf-8")), full)
     full["targets"] = all_targets(full)
     notes = bench.notes + missed_notes(full["targets"]) + analysis()
-    report.write(full, notes, args.out)
-    print(report.render_markdown(full, notes))
+    report.write(full, notes, args.out, by_hand())
+    print(report.render_markdown(full, notes, by_hand()))
     return 0
 
 
@@ -516,6 +517,12 @@ def missed_notes(targets: list[dict[str, Any]]) -> list[str]:
         elif target["met"] is None:
             notes.append(f"Not measured: {target['name']} (see the results table).")
     return notes
+
+
+def by_hand() -> str:
+    """Sections measured by hand (bench/by_hand.md), copied into results.md as they are, comments left out."""
+    path = BENCH_DIR / "by_hand.md"
+    return re.sub(r"<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S) if path.exists() else ""
 
 
 def analysis() -> list[str]:

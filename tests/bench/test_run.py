@@ -29,3 +29,11 @@ def test_only_skips_every_other_step_and_wins_over_skip() -> None:
     assert run.skipped(["load"], []) == set(run.STEPS) - {"load"}
     assert run.skipped(["load"], ["load"]) == set(run.STEPS) - {"load"}
     assert run.skipped(None, ["xloader", "load"]) == {"xloader", "load"}
+
+
+def test_sections_measured_by_hand_are_kept_before_the_load_table_and_the_notes() -> None:
+    kept = run.by_hand()
+    assert "## Front door (issue 15)" in kept and "<!--" not in kept
+    full = {"machine": {}, "results": [], "targets": [], "load": {"runs": []}}
+    markdown = report.render_markdown(full, ["a note"], kept)
+    assert markdown.index("## Front door") < markdown.index("## Load and abuse") < markdown.index("## Notes")
