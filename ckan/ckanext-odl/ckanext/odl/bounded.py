@@ -37,6 +37,7 @@ WINDOW_ROWS = 20000  # `_id`s: a word in 1 row of 200 still fills a first page f
 TOTAL_ESTIMATION_THRESHOLD = 1000
 # A block sample of about this many rows estimates a large total (±10 % for a word in 1 % of them).
 SAMPLE_ROWS = 20000
+MAX_IDS = 10000  # matches fetched by `_id` to count them (a 60 kB parameter at most)
 SAMPLE_SEED = 14  # the same sample every time: every page of one search shows the same total
 
 
@@ -171,25 +172,39 @@ def scan_in_table_order(estimated: Sample, matches: int = RANK_WINDOW) -> bool:
     return in_order < estimated.candidates
 
 
-def total(
-    connection: Any, table: str, where: list[tuple[Any, ...]], threshold: int, estimated: Sample
-) -> tuple[int, bool]:
-    """(rows matching where, whether that number is an estimate): exact below `threshold`, else
-    estimated. A sample that finds the threshold passed is taken as it is (the count would read
-    them all); otherwise the matches are counted up to the threshold (`where` with the grams, so
-    through their index)."""
+@dataclass(frozen=True)
+class Total:
+    count: int
+    estimated: bool
+    ids: list[int] | None = None  # every match's `_id`, when they were fetched to count them
+
+
+def total(connection: Any, table: str, where: list[tuple[Any, ...]], threshold: int, estimated: Sample) -> Total:
+    """Rows matching where: exact below `threshold`, else estimated. A sample that finds the
+    threshold passed is taken as it is (counting would read every match); otherwise the matches are
+    counted up to the threshold, through the grams' index (`where` with them). Up to MAX_IDS their
+    `_id`s are fetched rather than counted, so that the page reads those rows alone (ids_clause)
+    instead of going through the index again."""
     estimate = estimated.matches
     if estimate is not None and estimate >= threshold:
-        return estimate, True
-    params = parameters(where)
-    if threshold > 0:
-        bounded = sa.text(
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {conditions(where)} LIMIT :odl_threshold) AS matches"
-        )
-        counted = int(connection.execute(bounded, {**params, "odl_threshold": threshold}).scalar() or 0)
+        return Total(estimate, True)
+    params = {**parameters(where), "odl_threshold": threshold}
+    matches = f"SELECT _id FROM {table} WHERE {conditions(where)} LIMIT :odl_threshold"
+    if 0 < threshold <= MAX_IDS:
+        ids = [int(row[0]) for row in connection.execute(sa.text(matches), params)]
+        if len(ids) < threshold:
+            return Total(len(ids), False, ids)
+    elif threshold > 0:
+        counted = int(connection.execute(sa.text(f"SELECT count(*) FROM ({matches}) AS m"), params).scalar() or 0)
         if counted < threshold:
-            return counted, False
+            return Total(counted, False)
     if estimate is None:  # a small table: the exact count is the estimate
         exact = sa.text(f"SELECT count(*) FROM {table} WHERE {conditions(where)}")
-        return int(connection.execute(exact, params).scalar() or 0), True
-    return max(estimate, threshold), True
+        return Total(int(connection.execute(exact, parameters(where)).scalar() or 0), True)
+    return Total(max(estimate, threshold), True)
+
+
+def ids_clause(ids: list[int], params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A where clause for exactly these rows (one text parameter, which CKAN can also bind literally),
+    carrying params (the ranks' parameters the statement uses)."""
+    return "_id = ANY(CAST(:odl_ids AS integer[]))", {**params, "odl_ids": "{" + ",".join(map(str, ids)) + "}"}

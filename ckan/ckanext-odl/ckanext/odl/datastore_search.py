@@ -112,18 +112,21 @@ def rewrite_search(
         if any(expression in clause for clause in query_dict["select"] + query_dict["sort"])
     ]
     query_dict["where"] = filters + match.with_rank_params(used)
+    threshold = data_dict.get("total_estimation_threshold")
+    counted = bounded.total(
+        connection,
+        table,
+        filters + indexed.where,
+        bounded.TOTAL_ESTIMATION_THRESHOLD if threshold is None else int(threshold),
+        estimated,
+    )
     if data_dict.get("include_total", True) and not query_dict.get("distinct"):
-        threshold = data_dict.get("total_estimation_threshold")
-        data_dict["total"], data_dict["total_was_estimated"] = bounded.total(
-            connection,
-            table,
-            filters + indexed.where,
-            bounded.TOTAL_ESTIMATION_THRESHOLD if threshold is None else int(threshold),
-            estimated,
-        )
+        data_dict["total"], data_dict["total_was_estimated"] = counted.count, counted.estimated
         data_dict["include_total"] = False  # counted: CKAN's own count would read every match
         data_dict[_TOTAL_COUNTED] = True
-    if match is scanned and ranked:  # (an explicit sort reads every match: the planner's plan then)
+    if counted.ids is not None:  # every match is known: the page reads those rows alone
+        query_dict["where"] = [bounded.ids_clause(counted.ids, match.rank_parameters(used))]
+    elif match is scanned and ranked:  # (an explicit sort reads every match: the planner's plan then)
         bounded.pin_table_order(connection)  # after the count, which goes through the grams' index
         rows_needed = int(query_dict.get("offset", 0)) + int(query_dict.get("limit", 0))
         last = bounded.last_id_to_read(connection, table, filters + match.where, rows_needed, estimated)

@@ -181,11 +181,13 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
     scanned.row(row_words)
     rows = bounded.table_rows(connection, name)
     sample = bounded.sample(connection, name, scanned.match.where, indexed.match.index_where, rows, SAMPLE_ROWS)
-    count, estimated = bounded.total(connection, name, indexed.match.where, THRESHOLD, sample)
-    if not count or not limit:
-        return count, estimated, []
+    counted = bounded.total(connection, name, indexed.match.where, THRESHOLD, sample)
+    if not counted.count or not limit:
+        return counted.count, counted.estimated, []
     match, where = indexed.match, indexed.match.with_rank_params(["rank"])
-    if bounded.scan_in_table_order(sample, RANK_WINDOW):
+    if counted.ids is not None:  # every match is known: read those rows alone
+        where = [bounded.ids_clause(counted.ids, match.rank_parameters(["rank"]))]
+    elif bounded.scan_in_table_order(sample, RANK_WINDOW):
         bounded.pin_table_order(connection)
         match, where = scanned.match, scanned.match.with_rank_params(["rank"])
         last = bounded.last_id_to_read(connection, name, match.where, limit, sample, RANK_WINDOW)
@@ -201,7 +203,7 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
         records = connection.execute(statement, {**bounded.parameters(where), "odl_limit": limit}).scalar()
     finally:
         bounded.unpin_table_order(connection)
-    return count, estimated, json.loads(records) if records else []
+    return counted.count, counted.estimated, json.loads(records) if records else []
 
 
 def _search_tables(tables: list[Table], row_words: list[str], limit: int) -> list[dict[str, Any]]:

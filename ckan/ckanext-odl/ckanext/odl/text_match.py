@@ -75,6 +75,10 @@ class Match:
     ranks: dict[str, str] = field(default_factory=dict)
     rank_params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    def rank_parameters(self, names: list[str]) -> dict[str, Any]:
+        """The parameters of the named ranks."""
+        return {key: value for name in names for key, value in self.rank_params[name].items()}
+
     def with_rank_params(self, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
         """The where clauses, also carrying the parameters of the named ranks a statement uses.
         (CKAN renders csv/tsv statements with every parameter bound literally, so a parameter the
