@@ -133,6 +133,8 @@ def test_a_count_past_the_threshold_is_estimated_and_says_so(
         assert found["count_was_estimated"] is True and result["count_was_estimated"] is True
         assert found["count"] == 1_001 and result["count"] == found["count"]  # a small table is counted
         assert [record["定員"] for record in found["records"]] == [3, 1, 2]
+        page = requests.get(f"{library['url']}/odl/search", params={"q": marker}, timeout=30).text
+        assert "約 1,001 行が該当" in page and "合わせて約 1,001 行あります" in page
     finally:
         sysadmin.action.datastore_delete(resource_id=resource_id, force=True)
         sysadmin.action.resource_delete(id=resource_id)

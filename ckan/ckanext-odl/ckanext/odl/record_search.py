@@ -8,8 +8,9 @@ labels package_search filters by). A private dataset's rows are never read.
 Each table is searched as `datastore_search` with `q` searches it (text_match): every word
 anywhere in a row, best rows first, with the same kind of bounds (bounded.py): the rows shown are
 the best of the table's first RANK_WINDOW (100) matches in table order, and a table's count is
-exact below the estimation threshold, else estimated (`count_was_estimated`). The answer groups the rows by dataset, the datasets with most
-matching rows first (then by title):
+exact below the estimation threshold, else estimated (`count_was_estimated`). Two connections
+search the tables at once. The answer groups the rows by dataset, the datasets with most matching
+rows first (then by title):
 
     {"count": <matching rows in all>, "count_was_estimated", "datasets": [{"name", "title",
      "organization" (its name), "organization_title", "resource_id", "count", "count_was_estimated",

@@ -124,10 +124,11 @@ def _one_table(q: str, resource_id: str, page: int) -> tuple[dict[str, Any] | No
         "organization_title": organization.get("title"),
         "resource_id": resource_id,
         "count": found["total"],
+        "count_was_estimated": found.get("total_was_estimated", False),
         "records": found["records"],
         "fields": found["fields"],
     }
-    return {"count": found["total"], "datasets": [dataset]}, None
+    return {"count": found["total"], "count_was_estimated": dataset["count_was_estimated"], "datasets": [dataset]}, None
 
 
 def _organizations() -> list[tuple[str, str]]:
