@@ -280,6 +280,8 @@ def celery_site(
         patch.setenv("ODL_DATA_ROOT", str(site.data_root))
         try:
             site.up("celery", ckan_stack | {"url": f"http://127.0.0.1:{proxy.port}"})
+            if len(site.workers()) < site.site.workers:  # fail at once, not after waiting for a pipeline
+                pytest.fail(f"a Celery worker exited at start; see {site.state_dir / 'logs'}")
             yield site, proxy
         finally:
             stack_airflow.down(site.state_dir, site.site)
