@@ -33,7 +33,7 @@ from transforms.contracts import Department, PublishedContract, load_departments
 from transforms.data_layout import PUBLISHES, DataLayout, PublishFailure, PublishLine
 from transforms.files import locked, write_atomically
 from transforms.publish import changelog, metadata, tables
-from transforms.publish.ckan_client import CkanClient
+from transforms.publish.ckan_client import CkanClient, CkanError
 from transforms.publish.datastore import LIVE, PREVIOUS, DatastoreLoader, LoadResult, TableShape, TableVersion
 from transforms.reference import load_municipalities
 
@@ -322,11 +322,19 @@ class Publisher:
         desired = metadata.organization(department, self.organization_name(department))
         current = self.ckan.show("organization_show", id=desired["name"])
         if current is None:
-            created: dict[str, Any] = self.ckan.create(
-                "organization_create",
-                desired,
-                find_existing=lambda: self.ckan.show("organization_show", id=desired["name"]),
-            )
+            try:
+                created: dict[str, Any] = self.ckan.create(
+                    "organization_create",
+                    desired,
+                    find_existing=lambda: self.ckan.show("organization_show", id=desired["name"]),
+                )
+            except CkanError:
+                # Two datasets of one department published at once both find no organization; the
+                # second create is refused ("name in use") and the one the first made is the answer.
+                made_meanwhile = self.ckan.show("organization_show", id=desired["name"])
+                if made_meanwhile is None:
+                    raise
+                return made_meanwhile
             return created
         have = {
             "title": current.get("title"),

@@ -22,7 +22,7 @@ from scripts import stack_ckan
 from tests.ckan.conftest import STATE_DIR
 from tests.transforms.publish.curated import evacuation_sites, visitors_by_region, write_curated
 from transforms.cli import main
-from transforms.contracts import load_published_contracts
+from transforms.contracts import load_departments, load_published_contracts
 from transforms.publish import datastore, tables
 from transforms.publish.datastore import DatastoreError, DatastoreLoader
 from transforms.publish.publisher import Publisher, latest_curated, publish_dataset, rollback_dataset
@@ -491,3 +491,25 @@ def test_ckan_stopped_during_a_publish_is_ridden_out_and_the_dataset_ends_consis
     assert package["version"] == version
     assert {r["odl_version"] for r in package["resources"]} == {version}
     assert publish_dataset(publisher, "tourist-visitors-by-region").outcome == "unchanged"
+
+
+
+@pytest.mark.integration
+def test_an_organization_another_publish_made_meanwhile_is_used_not_an_error(publisher: Publisher) -> None:
+    """Two datasets of one department published at once: both find no organization, the second create is refused."""
+    department = next(iter(load_departments().values()))
+    name = publisher.organization_name(department)
+    made_by_the_other_publish = publisher.ckan.call("organization_create", {"name": name, "title": department.name})
+    real_show = publisher.ckan.show
+    looked: list[str] = []
+
+    def show_as_seen_before_the_other_publish(action: str, **data: Any) -> dict[str, Any] | None:
+        if action == "organization_show" and not looked:
+            looked.append(data["id"])
+            return None
+        return real_show(action, **data)
+
+    publisher.ckan.show = show_as_seen_before_the_other_publish  # type: ignore[method-assign]
+    organization = publisher._ensure_organization(department)
+    assert looked == [name]
+    assert organization["id"] == made_by_the_other_publish["id"]
