@@ -6,9 +6,9 @@
 #
 # Python packages: the official image keeps Airflow in a virtualenv (VIRTUAL_ENV=/home/airflow/.local)
 # with ~200 preinstalled providers resolved against Airflow's own constraints. `uv pip sync` makes
-# that virtualenv exactly requirements/airflow.lock (which pins apache-airflow 3.3.2 itself) plus
-# docker/airflow-celery.txt (the Celery provider and Redis client), removing everything else, so
-# the image runs the same versions that `make test` tested.
+# that virtualenv exactly requirements/airflow.lock (which pins apache-airflow 3.3.2 itself, the Celery
+# provider and the Redis client), removing everything else, so the image runs the same versions that
+# `make test` tested.
 FROM apache/airflow:3.3.2-python3.11
 
 USER root
@@ -19,9 +19,8 @@ USER airflow
 WORKDIR /opt/odl
 
 COPY --chown=airflow:0 requirements/airflow.lock requirements/airflow.lock
-COPY --chown=airflow:0 docker/airflow-celery.txt docker/airflow-celery.txt
 RUN PIP_USER=false pip install --no-cache-dir uv==0.13.9 \
-    && uv pip sync --no-cache requirements/airflow.lock docker/airflow-celery.txt
+    && uv pip sync --no-cache requirements/airflow.lock
 
 # The project (`transforms`, the `odl` command) is installed editable from /opt/odl, as `make setup`
 # does locally, so its default paths (catalog/ next to transforms/) hold in the image too.

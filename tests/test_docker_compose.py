@@ -27,7 +27,6 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yaml"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
 AIRFLOW_DOCKERFILE = "docker/airflow.Dockerfile"
 CKAN_DOCKERFILE = "ckan/Dockerfile"
-CELERY_PINS = REPO_ROOT / "docker" / "airflow-celery.txt"
 POSTGRES_INIT = REPO_ROOT / "docker" / "postgres-init" / "10-odl-databases.sh"
 CKAN_INI = REPO_ROOT / "ckan" / "docker" / "ckan.ini"
 SOLR_DIR = REPO_ROOT / "ckan" / "solr"
@@ -314,11 +313,10 @@ def test_data_root_is_the_data_volume_in_every_airflow_service(
     assert f"ODL_CATALOG_DIR={env['ODL_CATALOG_DIR']}" in dockerfile
 
 
-def test_airflow_image_is_the_lock_plus_celery() -> None:
+def test_airflow_image_is_the_lock_with_celery() -> None:
     lock = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", (REPO_ROOT / "requirements/airflow.lock").read_text(), re.M))
-    extra = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", CELERY_PINS.read_text(), re.M))
-    assert {"apache-airflow-providers-celery", "redis", "celery"} <= set(extra)
-    assert not set(extra) & set(lock), "pinned both in the lock and in docker/airflow-celery.txt"
+    assert {"apache-airflow-providers-celery", "redis", "celery"} <= set(lock)
+    assert "requirements/airflow.lock\n" in (REPO_ROOT / AIRFLOW_DOCKERFILE).read_text()
     base = re.search(r"^FROM apache/airflow:(\S+)-python(\S+)$", (REPO_ROOT / AIRFLOW_DOCKERFILE).read_text(), re.M)
     assert base is not None
     assert base.group(1) == lock["apache-airflow"]
