@@ -30,8 +30,13 @@ def build_table(
     header_row: int,
     data: pd.DataFrame,
     header_names: Sequence[str],
+    *,
+    trailing_empty: int = 0,
 ) -> SheetTable:
-    """`above` are the rows over the header, `header_row` the header's row number, `data` the rows under it."""
+    """`above` are the rows over the header, `header_row` the header's row number, `data` the rows under it.
+
+    `trailing_empty` counts columns after the last of `data` that the reader found empty and left out.
+    """
     width = max(len(match.names), data.shape[1])
     header = match.names + [""] * (width - len(match.names))
     data = data.reindex(columns=range(width), fill_value="")
@@ -59,9 +64,10 @@ def build_table(
     data = _select(data, keep)
     # A column with neither a name nor a value is layout (a margin column A, a trailing comma), not data.
     empty = [col for col in range(width) if not header[col] and not filled[col][keep].any()]
-    if empty:
-        warnings.append(warning("ignored_empty_columns", count=len(empty)))
-        kept = [col for col in range(width) if col not in set(empty)]
+    if empty or trailing_empty:
+        warnings.append(warning("ignored_empty_columns", count=len(empty) + trailing_empty))
+        dropped = set(empty)
+        kept = [col for col in range(width) if col not in dropped]
         data = data[kept]
         header = [header[col] for col in kept]
     data.columns = pd.RangeIndex(len(header))

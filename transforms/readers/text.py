@@ -7,13 +7,14 @@ import re
 import warnings
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from transforms.findings import Finding, UnreadableFile, error
@@ -64,14 +65,18 @@ def read_text(path: Path, header_names: Sequence[str], budget: Budget) -> ReadRe
     width = max(len(record.fields) for record in head[match.row :])
     budget.check_columns(width)
     budget.check_time()
-    data = _parse_body(text, last_header.end, last_header.next_line, delimiter, width, budget)
+    # Trailing unnamed columns (Excel exports its formatted-but-unused columns as ",,,,") are only counted.
+    named = max((col + 1 for col, name in enumerate(match.names) if name), default=0)
+    match = replace(match, names=match.names[:named])
+    data, file_width = _parse_body(text, last_header.end, last_header.next_line, delimiter, width, named, budget)
     budget.check_time()
     errors = []
     if damaged:
         starts = [record.line for record in head[: match.row + match.depth]] + data.index.tolist()
         errors = _damaged_rows(text, starts)
     above = [record.fields for record in head[: match.row]]
-    table = build_table(None, above, match, head[match.row].line, data, header_names)
+    trailing = file_width - max(named, data.shape[1])
+    table = build_table(None, above, match, head[match.row].line, data, header_names, trailing_empty=trailing)
     controls = CONTROL_CHARACTERS.search(text) is not None
     if controls or longest_line > budget.limits.cell_chars:
         cells = table.cells
@@ -159,40 +164,48 @@ def _head(text: str, delimiter: str) -> list[_Record]:
     return head
 
 
-def _parse_body(text: str, offset: int, first_line: int, delimiter: str, width: int, budget: Budget) -> pd.DataFrame:
-    """Records after the header, by pandas' C parser, each indexed by the physical line it starts on."""
+def _parse_body(
+    text: str, offset: int, first_line: int, delimiter: str, width: int, named: int, budget: Budget
+) -> tuple[pd.DataFrame, int]:
+    """Records after the header, each indexed by the physical line it starts on, and how many fields the widest has.
+
+    Columns past the `named` first ones that are empty in every record may be left out of the frame.
+    """
     # Encoded whole and read from the body's start, so the (large) body is never copied as a str.
     encoded = text.encode("utf-8")
     start = len(text[:offset].encode("utf-8"))
     if start == len(encoded):
-        return frame([], [])
+        return frame([], []), width
     lines = _count_lines(encoded, start)
     # Before parsing: a record is at least one line, so lines × width bounds what the parse would hold.
     budget.check_cells(lines * width)
-    data = _read_csv(encoded, start, delimiter, width)
+    data = _read_csv(encoded, start, delimiter, width, named)
     if data is None:
         # A row wider than those sampled: count the widest (cheap, nothing kept) and parse again.
         widest = _widest(text, offset, delimiter)
         budget.check_columns(widest)
         budget.check_cells(lines * widest)
-        data = _read_csv(encoded, start, delimiter, widest) if widest > width else None
+        data = _read_csv(encoded, start, delimiter, widest, named) if widest > width else None
+        width = max(width, widest)
     if data is None:
         # A quote left open: pandas gives up, the csv module reads to the end.
-        return _parse_body_slowly(text, offset, first_line, delimiter, budget)
+        slowly = _parse_body_slowly(text, offset, first_line, delimiter, budget)
+        return slowly, max(width, slowly.shape[1])
     if lines == len(data):
         data.index = pd.RangeIndex(first_line, first_line + len(data))
-        return data
+        return data, width
     # Quoted fields hold line breaks: each record starts below the breaks inside the records before it.
     inner = sum(data[col].str.count(r"\r\n|\r|\n").to_numpy(dtype="int64") for col in data.columns)
     if len(data) + int(inner.sum()) != lines:
-        return _parse_body_slowly(text, offset, first_line, delimiter, budget)
+        slowly = _parse_body_slowly(text, offset, first_line, delimiter, budget)
+        return slowly, max(width, slowly.shape[1])
     data.index = pd.Index(first_line + np.arange(len(data)) + np.cumsum(inner) - inner)
-    return data
+    return data, width
 
 
-def _read_csv(encoded: bytes, start: int, delimiter: str, width: int) -> pd.DataFrame | None:
+def _read_csv(encoded: bytes, start: int, delimiter: str, width: int, named: int) -> pd.DataFrame | None:
     """Records of exactly `width` fields by Arrow's parser (several times faster); any other file by pandas' C parser."""
-    arrow = _read_csv_arrow(encoded, start, delimiter, width)
+    arrow = _read_csv_arrow(encoded, start, delimiter, width, named)
     return arrow if arrow is not None else _read_csv_pandas(encoded, start, delimiter, width)
 
 
@@ -203,7 +216,7 @@ def _read_csv(encoded: bytes, start: int, delimiter: str, width: int) -> pd.Data
 _STRING = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _read_csv_arrow(encoded: bytes, start: int, delimiter: str, width: int) -> pd.DataFrame | None:
+def _read_csv_arrow(encoded: bytes, start: int, delimiter: str, width: int, named: int) -> pd.DataFrame | None:
     if encoded.find(b"\0", start) >= 0:
         return None
     names = [str(col) for col in range(width)]
@@ -228,9 +241,13 @@ def _read_csv_arrow(encoded: bytes, start: int, delimiter: str, width: int) -> p
     if any(last.column(name)[0].as_py() != "" for name in names):
         return None
     body = table.slice(0, table.num_rows - 1)
+    # Empty trailing columns are dropped here, in Arrow, where each costs microseconds instead of a pandas Series.
+    used = width
+    while used > named and not pc.max(pc.binary_length(body.column(used - 1))).as_py():
+        used -= 1
     return pd.DataFrame(
-        {col: pd.Series(body.column(name), dtype=_STRING) for col, name in enumerate(names)},
-        columns=pd.RangeIndex(width),
+        {col: pd.Series(body.column(name), dtype=_STRING) for col, name in enumerate(names[:used])},
+        columns=pd.RangeIndex(used),
     )
 
 
