@@ -301,8 +301,12 @@ def duplicate_keys(table: pd.DataFrame, rows: np.ndarray, key: tuple[str, ...]) 
     if not repeated.any():
         return []
     first_rows = pd.Series(rows).groupby([keyed[name] for name in key], sort=False).transform("first")
-    findings = []
-    for position in np.flatnonzero(repeated.to_numpy()):
+    positions = np.flatnonzero(repeated.to_numpy())
+    keep = read_limits().findings_per_code
+    findings: list[Finding] = (
+        [more_findings("duplicate_key", len(positions) - keep, keep)] if len(positions) > keep else []
+    )
+    for position in positions[:keep]:
         described = "、".join(f"{name}「{keyed.iloc[position][name]}」" for name in key)
         findings.append(
             error(

@@ -341,6 +341,13 @@ def _many_findings(path: Path) -> None:
     path.write_text(csv_text(rows), encoding="utf-8")
 
 
+def _same_key_everywhere(path: Path) -> None:
+    rows = valid_rows(200_000)
+    for row in rows[1:]:
+        row[0] = "R6-000001"
+    path.write_text(csv_text(rows), encoding="utf-8")
+
+
 def _long_line(path: Path) -> None:
     rows = valid_rows(3)
     rows[2][7] = "長" * (40 * MIB // 3)
@@ -455,6 +462,14 @@ CASES: tuple[Case, ...] = (
         _many_findings,
         1,
         frozenset({"invalid_date", "invalid_choice", "more_findings"}),
+    ),
+    Case(
+        "same_key_everywhere",
+        "豚熱.csv",
+        _same_key_everywhere,
+        1,
+        frozenset({"duplicate_key", "more_findings"}),
+        why="200,000 rows repeating one key: a hundred duplicate_key findings and a count of the rest",
     ),
     Case("long_cell", "豚熱.csv", _long_line, 1, frozenset({"cell_too_long"})),
     Case("long_line_no_breaks", "豚熱.csv", _long_line_no_breaks, 2, frozenset({"not_a_table"})),
