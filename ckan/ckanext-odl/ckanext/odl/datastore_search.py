@@ -86,7 +86,8 @@ def rewrite_search(
     bounded.one_process(connection)
     rows = bounded.table_rows(connection, table)
     estimated = bounded.sample(connection, table, filters + scanned.where, indexed.index_where, rows)
-    match = scanned if bounded.scan_in_table_order(estimated) else indexed
+    rows_needed = int(query_dict.get("offset", 0)) + int(query_dict.get("limit", 0))
+    match = scanned if bounded.scan_in_table_order(estimated, rows_needed) else indexed
 
     query_dict["ts_query"] = ""
 
@@ -128,7 +129,6 @@ def rewrite_search(
         query_dict["where"] = [bounded.ids_clause(counted.ids, match.rank_parameters(used))]
     elif match is scanned and ranked:  # (an explicit sort reads every match: the planner's plan then)
         bounded.pin_table_order(connection)  # after the count, which goes through the grams' index
-        rows_needed = int(query_dict.get("offset", 0)) + int(query_dict.get("limit", 0))
         last = bounded.last_id_to_read(connection, table, filters + match.where, rows_needed, estimated)
         if last is not None:
             query_dict["where"].append(("_id <= :odl_last_id", {"odl_last_id": last}))

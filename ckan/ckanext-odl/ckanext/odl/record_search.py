@@ -188,7 +188,7 @@ def _search_table(connection: Any, table: Table, row_words: list[str], limit: in
     match, where = indexed.match, indexed.match.with_rank_params(["rank"])
     if counted.ids is not None:  # every match is known: read those rows alone
         where = [bounded.ids_clause(counted.ids, match.rank_parameters(["rank"]))]
-    elif bounded.scan_in_table_order(sample, RANK_WINDOW):
+    elif bounded.scan_in_table_order(sample, limit, RANK_WINDOW):
         bounded.pin_table_order(connection)
         match, where = scanned.match, scanned.match.with_rank_params(["rank"])
         last = bounded.last_id_to_read(connection, name, match.where, limit, sample, RANK_WINDOW)
