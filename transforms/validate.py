@@ -243,8 +243,8 @@ def check_coordinates(table: pd.DataFrame, rows: np.ndarray, check: dict[str, An
     both = lat.notna() & lon.notna()
     swapped = both & ~(_inside(lat, LATITUDE_RANGE) & _inside(lon, LONGITUDE_RANGE))
     swapped &= _inside(lon, LATITUDE_RANGE) & _inside(lat, LONGITUDE_RANGE)
-    findings = []
-    for position in np.flatnonzero(swapped.to_numpy()):
+    positions, findings = _first_positions(swapped, "coordinates_swapped")
+    for position in positions:
         findings.append(
             error(
                 "coordinates_swapped",
@@ -256,7 +256,9 @@ def check_coordinates(table: pd.DataFrame, rows: np.ndarray, check: dict[str, An
         )
     for column, numbers, bounds in ((lat_column, lat, LATITUDE_RANGE), (lon_column, lon, LONGITUDE_RANGE)):
         outside = numbers.notna() & ~_inside(numbers, bounds) & ~swapped
-        for position in np.flatnonzero(outside.to_numpy()):
+        positions, more = _first_positions(outside, "coordinate_out_of_range")
+        findings += more
+        for position in positions:
             findings.append(
                 error(
                     "coordinate_out_of_range",
@@ -267,7 +269,9 @@ def check_coordinates(table: pd.DataFrame, rows: np.ndarray, check: dict[str, An
                     high=bounds[1],
                 )
             )
-    for position in np.flatnonzero((lat_given != lon_given).to_numpy()):
+    positions, more = _first_positions(lat_given != lon_given, "coordinates_incomplete")
+    findings += more
+    for position in positions:
         empty_column = lon_column if lat_given.iloc[position] else lat_column
         findings.append(error("coordinates_incomplete", row=int(rows[position]), column=empty_column))
     return findings
@@ -277,7 +281,8 @@ def check_date_order(table: pd.DataFrame, rows: np.ndarray, check: dict[str, Any
     later, earlier = table[check["later"]], table[check["earlier"]]
     # Unparsed values (already reported) become NaT, and comparisons with NaT are False.
     wrong = _as_dates(later) < _as_dates(earlier)
-    return [
+    positions, more = _first_positions(wrong, "date_order")
+    return more + [
         error(
             "date_order",
             row=int(rows[position]),
@@ -286,7 +291,7 @@ def check_date_order(table: pd.DataFrame, rows: np.ndarray, check: dict[str, Any
             other=check["earlier"],
             other_value=earlier.iloc[position],
         )
-        for position in np.flatnonzero(wrong.to_numpy())
+        for position in positions
     ]
 
 
@@ -301,12 +306,8 @@ def duplicate_keys(table: pd.DataFrame, rows: np.ndarray, key: tuple[str, ...]) 
     if not repeated.any():
         return []
     first_rows = pd.Series(rows).groupby([keyed[name] for name in key], sort=False).transform("first")
-    positions = np.flatnonzero(repeated.to_numpy())
-    keep = read_limits().findings_per_code
-    findings: list[Finding] = (
-        [more_findings("duplicate_key", len(positions) - keep, keep)] if len(positions) > keep else []
-    )
-    for position in positions[:keep]:
+    positions, findings = _first_positions(repeated, "duplicate_key")
+    for position in positions:
         described = "、".join(f"{name}「{keyed.iloc[position][name]}」" for name in key)
         findings.append(
             error(
@@ -318,6 +319,13 @@ def duplicate_keys(table: pd.DataFrame, rows: np.ndarray, key: tuple[str, ...]) 
             )
         )
     return findings
+
+
+def _first_positions(mask: pd.Series, code: str) -> tuple[np.ndarray, list[Finding]]:
+    """Where mask holds, as many positions as findings are kept per code, and a more_findings for the rest."""
+    positions = np.flatnonzero(mask.to_numpy(dtype=bool))
+    keep = read_limits().findings_per_code
+    return positions[:keep], [more_findings(code, len(positions) - keep, keep)] if len(positions) > keep else []
 
 
 def _finding_order(contract: SourceContract) -> Callable[[Finding], tuple[int, int, int]]:

@@ -348,6 +348,14 @@ def _same_key_everywhere(path: Path) -> None:
     path.write_text(csv_text(rows), encoding="utf-8")
 
 
+def _every_row_check_fails(path: Path) -> None:
+    # Swapped coordinates and an inspection before the capture on every row: the table checks' findings.
+    rows = valid_rows(150_000)
+    for row in rows[1:]:
+        row[3], row[4], row[6] = "136.49623", "34.70467", "2024-03-01"
+    path.write_text(csv_text(rows), encoding="utf-8")
+
+
 def _long_line(path: Path) -> None:
     rows = valid_rows(3)
     rows[2][7] = "長" * (40 * MIB // 3)
@@ -470,6 +478,13 @@ CASES: tuple[Case, ...] = (
         1,
         frozenset({"duplicate_key", "more_findings"}),
         why="200,000 rows repeating one key: a hundred duplicate_key findings and a count of the rest",
+    ),
+    Case(
+        "every_row_check_fails",
+        "豚熱.csv",
+        _every_row_check_fails,
+        1,
+        frozenset({"coordinates_swapped", "date_order", "more_findings"}),
     ),
     Case("long_cell", "豚熱.csv", _long_line, 1, frozenset({"cell_too_long"})),
     Case("long_line_no_breaks", "豚熱.csv", _long_line_no_breaks, 2, frozenset({"not_a_table"})),

@@ -301,3 +301,17 @@ def test_unreadable_file_has_no_rows_and_one_file_error(tmp_path: Path) -> None:
     result = check(path, "csf-wild-boar")
     assert result.rows is None and not result.valid
     assert codes_at(result) == [(None, None, "file_empty")]
+
+
+def test_findings_past_the_kept_number_per_code_are_counted_in_one_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ODL_MAX_FINDINGS_PER_CODE", "2")
+    rows = [evacuation_row(ID=f"{n:03d}", 緯度="136.5", 経度="34.7", URL="ftp://x") for n in range(1, 6)]
+    rows += [evacuation_row(ID="001")] * 4  # four repeats of the first key
+    result = check(write_csv(tmp_path, [EVACUATION_HEADER, *rows]), "evacuation-sites")
+    listed = [(f.row, f.code) for f in result.errors if f.code != "more_findings"]
+    assert listed == [(2, "coordinates_swapped"), (2, "invalid_url"), (3, "coordinates_swapped"), (3, "invalid_url"),
+                      (7, "duplicate_key"), (8, "duplicate_key")]  # fmt: skip
+    summaries = {f.to_dict()["of"]: f.to_dict()["count"] for f in result.errors if f.code == "more_findings"}
+    assert summaries == {"coordinates_swapped": 3, "invalid_url": 3, "duplicate_key": 2}
