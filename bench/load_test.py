@@ -35,6 +35,8 @@ CITIZEN, ABUSER = "citizen", "abuser"
 FRONT_DOOR, STOCK = "front door", "CKAN as it was"
 # The abusers' heavy SQL carries this alias, so what is left of it after a run can be found and cancelled.
 ABUSE_MARK = "odl_load_abuse"
+# What abusers do (Locust tags of their tasks); a run can be limited to some, to see what costs citizens most.
+ABUSE_KINDS = ("sql", "offset", "dump", "burst")
 
 # Outcomes of one request. For a citizen every outcome but OK is an error (a 429 included); for an
 # abuser RATE_LIMITED and REFUSED are the front door doing its job.
@@ -222,7 +224,9 @@ def _action(url: str, action: str, params: dict[str, Any]) -> Any:
 # The runs
 
 
-def run_locust(url: str, catalog: Path, citizens: int, abusers: int, seconds: int) -> dict[str, Any]:
+def run_locust(
+    url: str, catalog: Path, citizens: int, abusers: int, seconds: int, abuse: tuple[str, ...] = ABUSE_KINDS
+) -> dict[str, Any]:
     """One Locust run in a child process; its summary, with the machine's load average around it."""
     from bench.measure import run_child
 
@@ -235,6 +239,7 @@ def run_locust(url: str, catalog: Path, citizens: int, abusers: int, seconds: in
         str(citizens),
         str(abusers),
         str(seconds),
+        ",".join(abuse),
     ]
     load_before, cpu_before = os.getloadavg()[0], cpu_ticks()
     output = run_child(command, env=os.environ | {"PYTHONPATH": str(REPO_ROOT)}).output
@@ -309,6 +314,7 @@ def measure(
     citizens: int = CITIZENS,
     abusers: int = ABUSERS,
     stock: bool = True,
+    abuse: tuple[str, ...] = ABUSE_KINDS,
 ) -> dict[str, Any]:
     """The four runs (two with stock=False) and what they ran on."""
     from bench import ckan_side
@@ -321,7 +327,8 @@ def measure(
     catalog_file.write_text(catalog.to_json(), encoding="utf-8")
     runs = []
     for with_abusers in (0, abusers):
-        runs.append({"system": FRONT_DOOR, "url": url} | run_locust(url, catalog_file, citizens, with_abusers, seconds))
+        run = run_locust(url, catalog_file, citizens, with_abusers, seconds, abuse)
+        runs.append({"system": FRONT_DOOR, "url": url} | run)
         cancel_abusive_queries()
     removed: list[str] = []
     stock_failure = None
@@ -330,7 +337,7 @@ def measure(
         try:
             with ckan_side.twin_server("ckan-stock", ini, STOCK_PORT, WORK_DIR, workers=2, timeout=120) as stock_url:
                 for with_abusers in (0, abusers):
-                    run = run_locust(stock_url, catalog_file, citizens, with_abusers, seconds)
+                    run = run_locust(stock_url, catalog_file, citizens, with_abusers, seconds, abuse)
                     runs.append({"system": STOCK, "url": stock_url} | run)
                     cancel_abusive_queries()
         except (RuntimeError, TimeoutError, OSError) as failure:  # the front door's runs still stand
@@ -339,6 +346,7 @@ def measure(
         "seconds": seconds,
         "citizens": citizens,
         "abusers": abusers,
+        "abuse": list(abuse),
         "catalog": {
             "datasets": len(catalog.datasets),
             "tables": len(catalog.tables),
@@ -362,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--citizens", type=int, default=CITIZENS)
     parser.add_argument("--abusers", type=int, default=ABUSERS)
     parser.add_argument("--no-stock", action="store_true", help="skip the two runs against CKAN as it was")
+    parser.add_argument("--abuse", nargs="+", choices=ABUSE_KINDS, default=list(ABUSE_KINDS), help="what abusers do")
     parser.add_argument("--datasets", nargs="*", help="CKAN dataset names (default: every published contract)")
     args = parser.parse_args(argv)
     result = measure(
@@ -371,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         args.citizens,
         args.abusers,
         stock=not args.no_stock,
+        abuse=tuple(args.abuse),
     )
     print(json.dumps(result, ensure_ascii=False))
     return 0

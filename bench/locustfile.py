@@ -11,7 +11,7 @@ Headless with the catalog read from the API (from the repository root):
     PYTHONPATH=. .venv/bin/locust -f bench/locustfile.py --host http://127.0.0.1:5000 --headless -u 60 -r 10 -t 60s
 (`-u 60`: 50 citizens and 10 abusers; Locust's own table names the abusers' calls "abuse: …")
 As `make bench` runs it (one run, the summary as one JSON line on stdout):
-    python -m bench.locustfile <url> <catalog.json> <citizens> <abusers> <seconds>
+    python -m bench.locustfile <url> <catalog.json> <citizens> <abusers> <seconds> <sql,offset,dump,burst>
 """
 
 import itertools
@@ -25,11 +25,12 @@ from typing import Any
 import gevent
 import locust
 import psutil
-from locust import HttpUser, User, between, events, task
+from locust import HttpUser, User, between, events, tag, task
 from locust.env import Environment
 from requests.adapters import HTTPAdapter
 
 from bench.load_test import (
+    ABUSE_KINDS,
     ABUSE_MARK,
     ABUSER,
     ABUSERS,
@@ -131,22 +132,26 @@ class Abuser(_PublicClient):
     fixed_count = ABUSERS  # under the locust command, `-u 60` is 50 citizens and 10 abusers
     wait_time = between(0.1, 0.5)
 
+    @tag("sql")
     @task(3)
     def huge_sql(self) -> None:
         sql = f"SELECT count(*) AS {ABUSE_MARK} FROM generate_series(1,1000000000)"
         self.action("datastore_search_sql", {"sql": sql}, "abuse: datastore_search_sql generate_series")
 
+    @tag("offset")
     @task(2)
     def deep_offset(self) -> None:
         params = {"resource_id": self.catalog.largest_table, "offset": self.rng.randint(10**5, 10**7), "limit": 1000}
         self.action("datastore_search", params, "abuse: datastore_search deep offset")
 
+    @tag("dump")
     @task(1)
     def dump(self) -> None:
         self.client.get(
             f"/datastore/dump/{self.catalog.largest_table}", name="abuse: datastore dump", timeout=self.timeout
         )
 
+    @tag("burst")
     @task(2)
     def burst(self) -> None:
         for _ in range(30):
@@ -172,8 +177,11 @@ def _record(
     RECORDS.append(Request(context.get("role", CITIZEN), name, start_time, response_time, kind))
 
 
-def run(url: str, catalog: Catalog, citizens: int, abusers: int, seconds: float) -> dict[str, Any]:
-    """citizens (and abusers) for seconds; the summary of each role and the load generator's own CPU use."""
+def run(
+    url: str, catalog: Catalog, citizens: int, abusers: int, seconds: float, abuse: tuple[str, ...] = ABUSE_KINDS
+) -> dict[str, Any]:
+    """citizens (and abusers doing the kinds of abuse named) for seconds; the summary of each role and the
+    load generator's own CPU use."""
     global CATALOG
     CATALOG = catalog
     Abuser.fixed_count = abusers
@@ -181,7 +189,13 @@ def run(url: str, catalog: Catalog, citizens: int, abusers: int, seconds: float)
     answer_seconds = min(ANSWER_SECONDS, seconds)  # a run of a few seconds (the tests') waits less
     _PublicClient.timeout = (10, answer_seconds)
     # At the end every user finishes the call it is in, so a slow answer or a timeout is still counted.
-    environment = Environment(user_classes=user_classes, host=url, events=events, stop_timeout=answer_seconds + 5)
+    environment = Environment(
+        user_classes=user_classes,
+        host=url,
+        events=events,
+        stop_timeout=answer_seconds + 5,
+        exclude_tags=[kind for kind in ABUSE_KINDS if kind not in abuse],  # citizens' tasks carry no tag
+    )
     runner = environment.create_local_runner()
     generator = psutil.Process()
     generator.cpu_percent()
@@ -206,6 +220,7 @@ def run(url: str, catalog: Catalog, citizens: int, abusers: int, seconds: float)
 
 
 if __name__ == "__main__":
-    target, catalog_file, citizen_count, abuser_count, duration = sys.argv[1:6]
+    target, catalog_file, citizen_count, abuser_count, duration, kinds = sys.argv[1:7]
     found = Catalog.from_json(Path(catalog_file).read_text(encoding="utf-8"))
-    print(json.dumps(run(target, found, int(citizen_count), int(abuser_count), float(duration)), ensure_ascii=False))
+    summary = run(target, found, int(citizen_count), int(abuser_count), float(duration), tuple(kinds.split(",")))
+    print(json.dumps(summary, ensure_ascii=False))

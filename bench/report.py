@@ -309,6 +309,12 @@ def render_load(load: dict[str, Any]) -> list[str]:
         "ones included (a citizen waits 30 s at most); requests/s counts answers within the run. "
         "`python -m bench.run --only load`.",
         "",
+    ]
+    from bench.load_test import ABUSE_KINDS
+
+    if set(load.get("abuse", ABUSE_KINDS)) != set(ABUSE_KINDS):
+        lines += [f"Abusers limited to: {', '.join(load['abuse'])} (of {', '.join(ABUSE_KINDS)}).", ""]
+    lines += [
         "| system | abusers | citizen requests | requests/s | p50 ms | p95 ms | p99 ms | max ms | citizen errors "
         "| abusers' requests (p50 ms): outcomes | load average before → after | machine CPU busy % "
         "| Locust CPU % mean / max |",

@@ -289,7 +289,7 @@ def test_a_short_run_against_the_stack_and_the_stock_twin_reports_every_field(
 
 
 @pytest.mark.integration
-def test_the_front_door_runs_stand_when_the_stock_twin_cannot_start(
+def test_the_front_door_runs_stand_when_the_stock_twin_cannot_start_and_abusers_do_only_what_is_asked(
     ckan_stack: dict[str, str],  # noqa: F811
     public_dataset: str,
 ) -> None:
@@ -297,8 +297,13 @@ def test_the_front_door_runs_stand_when_the_stock_twin_cannot_start(
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the last run's connections may linger
         taken.bind(("127.0.0.1", load_test.STOCK_PORT))
         taken.listen()
-        result = load_test.measure(ckan_stack["url"], [public_dataset], seconds=2, citizens=2, abusers=0)
+        result = load_test.measure(
+            ckan_stack["url"], [public_dataset], seconds=3, citizens=2, abusers=1, abuse=("burst",)
+        )
 
     assert [run["system"] for run in result["runs"]] == [load_test.FRONT_DOOR, load_test.FRONT_DOOR]
+    assert list(result["runs"][1]["abuser"]["calls"]) == ["abuse: package_show burst"]  # only what was asked
     assert f"{load_test.STOCK_PORT} is taken" in result["stock_failure"]
-    assert "CKAN as it was could not be measured" in "\n".join(report.render_load(result))
+    rendered = "\n".join(report.render_load(result))
+    assert "CKAN as it was could not be measured" in rendered
+    assert "Abusers limited to: burst" in rendered
