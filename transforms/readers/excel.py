@@ -273,7 +273,7 @@ def _check_parts(archive: zipfile.ZipFile, budget: Budget) -> None:
 
 
 # A cell element with no content at all (formatting only), and what says a cell holds a value.
-_EMPTY_CELL = re.compile(rb"<(?:\w+:)?c\b[^<>]*/>")
+_EMPTY_CELL = re.compile(rb"<(?:\w+:)?c(?=[\s/])[^<>]*/>")
 _VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
 _ROW_START = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
