@@ -256,6 +256,8 @@ def _check_parts(archive: zipfile.ZipFile, budget: Budget) -> None:
     for part in parts:
         streamed = part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml")
         limit = limits.xlsx_sheet_bytes if streamed else limits.xlsx_part_bytes
+        if part.filename == "xl/styles.xml":
+            limit = limits.xlsx_styles_bytes
         if part.file_size > limit:
             raise UnreadableFile(
                 error("xlsx_part_too_large", part=part.filename, size=megabytes(part.file_size), limit=megabytes(limit))
