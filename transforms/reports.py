@@ -38,7 +38,10 @@ def render_text(result: CheckResult, title: str) -> str:
     for heading, findings in (("エラー", data["errors"]), ("警告", data["warnings"])):
         if findings:
             lines.append(f"{heading}:")
-            lines += [f"  {_where(f)}: {f['message']} [{f['code']}]" for f in findings]
+            lines += [
+                f"  {f['message']}" if f["code"] == "more_findings" else f"  {_where(f)}: {f['message']} [{f['code']}]"
+                for f in findings
+            ]
     return "\n".join(lines) + "\n"
 
 
