@@ -28,6 +28,8 @@ class ReadLimits:
     """
 
     file_bytes: int = 100 * MIB  # ODL_MAX_FILE_BYTES: the file as received
+    # xlrd holds every cell of an .xls as Python objects (~100 bytes a cell, ~6 bytes in the file).
+    xls_bytes: int = 20 * MIB  # ODL_MAX_XLS_BYTES: an old-format .xls
     xlsx_parts: int = 10_000  # ODL_MAX_XLSX_PARTS: entries in the zip
     xlsx_unpacked_bytes: int = 512 * MIB  # ODL_MAX_XLSX_UNPACKED_BYTES: all entries, uncompressed
     xlsx_sheet_bytes: int = 256 * MIB  # ODL_MAX_XLSX_SHEET_BYTES: one worksheet's XML, uncompressed

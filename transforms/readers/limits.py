@@ -30,9 +30,10 @@ class Budget:
         if time.monotonic() > self.deadline:
             raise UnreadableFile(error("read_too_slow", limit=self.limits.read_seconds))
 
-    def check_file_size(self, size: int) -> None:
-        if size > self.limits.file_bytes:
-            raise UnreadableFile(error("file_too_large", size=megabytes(size), limit=megabytes(self.limits.file_bytes)))
+    def check_file_size(self, size: int, limit: int | None = None) -> None:
+        limit = self.limits.file_bytes if limit is None else limit
+        if size > limit:
+            raise UnreadableFile(error("file_too_large", size=megabytes(size), limit=megabytes(limit)))
 
     def check_columns(self, count: int) -> None:
         if count > self.limits.columns:

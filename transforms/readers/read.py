@@ -21,8 +21,11 @@ def read_table(
     no table with such a header.
     """
     budget = Budget(limits or read_limits())
-    budget.check_file_size(path.stat().st_size)
+    size = path.stat().st_size
+    budget.check_file_size(size)
     fmt = sniff_format(path, budget.limits.xlsx_parts)
     if fmt == "text":
         return read_text(path, header_names, budget)
+    if fmt == "xls":
+        budget.check_file_size(size, budget.limits.xls_bytes)
     return read_excel(path, fmt, header_names, budget, all_sheets=all_sheets)

@@ -41,6 +41,13 @@ def test_file_over_the_size_bound_is_refused_unread(write_file: WriteFile) -> No
     assert "上限 20 バイト" in finding.message
 
 
+def test_xls_has_a_size_bound_of_its_own(write_file: WriteFile) -> None:
+    # xlrd holds every cell of an .xls in memory: a smaller file makes as big a process.
+    data = (Path(__file__).resolve().parents[2] / "fixtures" / "readers" / "cell_values.xls").read_bytes()
+    finding = refused(write_file("a.xls", data), ReadLimits(xls_bytes=1000)).finding
+    assert finding == error("file_too_large", size=f"{len(data):,} バイト", limit="1,000 バイト")
+
+
 def test_text_wider_than_the_column_bound(write_file: WriteFile) -> None:
     path = write_file("a.csv", ("名称,ID,備考" + ",x" * 20 + "\n津城跡,1,\n").encode())
     assert refused(path, ReadLimits(columns=10)).finding == error("too_many_columns", count=23, limit=10)
