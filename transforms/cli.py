@@ -375,6 +375,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("中断しました (interrupted)", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # Whoever read our output stopped reading (`odl check --json | head`): nothing more can reach them,
+        # and the interpreter's last flush must not fail again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
     except Exception as failure:
         command = getattr(args, "command", None)
         log = _log_unexpected(command or "odl")

@@ -1,8 +1,9 @@
 """Run `odl check` on one hostile file as a child process, within a time and memory bound, and measure it.
 
-Peak RSS is GNU time's (`/usr/bin/time -f %M`, the kernel's rusage of the process it forks): a child
-forked straight from this process would inherit this process's own peak in its rusage. Address space
-and CPU time are capped with setrlimit, so that a case gone wrong cannot take the shared machine down.
+Peak RSS is the kernel's rusage of odl, read by a small stdlib-only Python wrapper that starts it (as GNU
+time does, without needing it installed): a child forked straight from this process would inherit this
+process's own peak in its rusage; the wrapper's own is a few MB. Address space and CPU time are capped
+with setrlimit, so that a case gone wrong cannot take the shared machine down.
 """
 
 import json
@@ -20,7 +21,12 @@ from typing import Any
 from transforms.settings import PROJECT_ROOT
 
 ODL = PROJECT_ROOT / ".venv" / "bin" / "odl"
-GNU_TIME = "/usr/bin/time"
+# argv: peak file, command…; writes the command's peak RSS in KiB to the peak file, exits with its exit code.
+MEASURE = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+    "sys.exit(code if code >= 0 else 128 - code)"
+)
 SECONDS = 30  # the issue's bound per case
 PEAK_RSS = 1 << 30  # 1 GiB
 # Address space, not RSS: numpy and Arrow reserve more than they touch, so this cap sits above PEAK_RSS.
@@ -51,7 +57,7 @@ def run_check(path: Path, dataset: str, env: dict[str, str] | None = None, secon
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as peak:
         started = time.monotonic()
         child = subprocess.Popen(
-            [GNU_TIME, "-f", "%M", "-o", peak.name, str(ODL), "check", str(path), "--dataset", dataset, "--json"],
+            [sys.executable, "-S", "-c", MEASURE, peak.name, str(ODL), "check", str(path), "--dataset", dataset, "--json"],
             stdout=out,
             stderr=err,
             env={**os.environ, **(env or {})},

@@ -191,6 +191,19 @@ def test_check_of_a_missing_empty_named_or_folder_file_exits_2_in_japanese(
     )
 
 
+def test_a_reader_that_stops_reading_the_output_gets_no_traceback(tmp_path: Path) -> None:
+    """`odl check --json | head -c 1`: the pipe closes before odl writes."""
+    csv = tmp_path / "豚熱.csv"
+    csv.write_bytes(VALID_CSF)
+    command = [sys.executable, "-m", "transforms.cli", "check", str(csv), "--dataset", "csf-wild-boar", "--json"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # long before odl has started up and has anything to write
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=30) == 2
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
 def test_check_of_a_file_it_may_not_read_exits_2_in_japanese(tmp_path: Path) -> None:
     secret = tmp_path / "豚熱.csv"
     secret.write_bytes(VALID_CSF)
