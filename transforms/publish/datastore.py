@@ -37,6 +37,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,7 +57,9 @@ SWAP_LOCK_TIMEOUT = "10s"  # the swap waits this long for running readers, then 
 # Past this share of changed rows, deleting and inserting row by row costs more than building anew.
 MAX_CHANGED_SHARE_IN_PLACE = 0.5
 STALE_STATISTICS_SHARE = 0.1  # as autovacuum's default analyze scale factor
-HIDDEN_COLUMNS = ("_id", "_full_text", search.SEARCH_COLUMN, search.GRAMS_COLUMN)
+# A hash of each row's cells as text, written with the row: a reload compares it instead of every cell.
+ROW_HASH_COLUMN = "_odl_row_hash"
+HIDDEN_COLUMNS = ("_id", "_full_text", search.SEARCH_COLUMN, search.GRAMS_COLUMN, ROW_HASH_COLUMN)
 SEARCH_BATCH_ROWS = 200_000  # rows whose search columns are computed at once (memory, not speed)
 
 
@@ -71,6 +74,7 @@ class TableVersion:
     loaded_at: str
     full_text: bool = False  # True: `_full_text` filled (versions loaded before issue 14)
     search: bool = False  # True: `_odl_search` and `_odl_grams` filled (loads since issue 14)
+    row_hash: bool = False  # True: `_odl_row_hash` filled for every row odl wrote
 
 
 @dataclass(frozen=True)
@@ -177,9 +181,12 @@ class DatastoreLoader:
                 raise DatastoreError(f"resource {resource_id} has no columns {sorted(unknown)}: datastore_create first")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the row comparison hashes whole tables
+            _fix_text_output(cursor)
             rows = _copy_incoming(cursor, {name: types[name] for name in columns}, chunks)
             phases.lap("copy")
-            loaded = TableVersion(version, rows, datetime.now(UTC).isoformat(timespec="seconds"), search=True)
+            loaded = TableVersion(
+                version, rows, datetime.now(UTC).isoformat(timespec="seconds"), search=True, row_hash=True
+            )
             changed = None
             if reshape is None:
                 changed = _reload_previous_in_place(
@@ -224,6 +231,7 @@ class DatastoreLoader:
             served = _table_version(connection, LIVE, resource_id)
             if served is not None and served.search and not previous.search:
                 _add_search(cursor, kept, PREVIOUS, resource_id, previous)  # loaded before issue 14
+            _same_row_hash_column(cursor, resource_id, live, kept)
             if _shape(cursor, kept) != _shape(cursor, live):
                 raise DatastoreError(
                     f"resource {resource_id}: the previous version has other columns or key than the live one "
@@ -390,6 +398,19 @@ def _served_text(alias: str, column: str, kind: str) -> sql.Composable:
     return value if kind == "text" else sql.SQL("{}::text").format(value)
 
 
+def _fix_text_output(cursor: psycopg.Cursor[Any]) -> None:
+    """Values as text the same way in every load: the search text is made from it and the row hash of it."""
+    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+    cursor.execute("SET LOCAL IntervalStyle = 'postgres'")
+    cursor.execute("SET LOCAL extra_float_digits = 1")  # the shortest text that reads back as the same float
+
+
+def _row_hash(alias: str, columns: list[str]) -> sql.Composable:
+    """A row's data cells as one text (a record's, in which NULL and "" differ), hashed to 64 bits."""
+    cells = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(c)) for c in columns)
+    return sql.SQL("hashtextextended(ROW({})::text, 0)").format(cells)
+
+
 def _compute_search(
     cursor: psycopg.Cursor[Any], source: sql.Composable, types: dict[str, str], where: sql.Composable
 ) -> None:
@@ -398,10 +419,9 @@ def _compute_search(
     The cells are read back as PostgreSQL serves them, normalised and split into grams in Python
     (transforms.publish.search), and COPYed in; `_search_values` turns the gram text into `_odl_grams`.
     """
-    cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
-    cursor.execute("SET LOCAL IntervalStyle = 'postgres'")
+    _fix_text_output(cursor)
     cursor.execute(
-        "CREATE TEMPORARY TABLE odl_search_rows (_id bigint PRIMARY KEY, search text, grams text) ON COMMIT DROP"
+        'CREATE TEMPORARY TABLE odl_search_rows (_id bigint, search text, grams text[] COLLATE "C") ON COMMIT DROP'
     )
     columns = list(types)
     select = sql.SQL("COPY (SELECT s._id, {} FROM {} s {}) TO STDOUT (FORMAT csv)").format(
@@ -424,21 +444,33 @@ def _compute_search(
         ),
     )
     del text
-    with cursor.copy("COPY odl_search_rows (_id, search, grams) FROM STDIN (FORMAT csv)") as copy:
-        for batch in read:
-            for start in range(0, batch.num_rows, SEARCH_BATCH_ROWS):
-                part = batch.slice(start, SEARCH_BATCH_ROWS)
-                cells = [search.normalised_cells(column) for column in part.columns[1:]]
-                found = search.search_text(cells)
-                rows = pa.table({"_id": part.column(0), "search": found, "grams": search.row_gram_text(cells)})
-                buffer = pa.BufferOutputStream()
-                pacsv.write_csv(rows, buffer, pacsv.WriteOptions(include_header=False))
-                copy.write(buffer.getvalue().to_pybytes())
+    parts = (
+        batch.slice(start, SEARCH_BATCH_ROWS) for batch in read for start in range(0, batch.num_rows, SEARCH_BATCH_ROWS)
+    )
+    # One part is computed while the one before goes to PostgreSQL, which parses its arrays meanwhile:
+    # numpy and Arrow let go of the GIL, so the two overlap on two cores.
+    with (
+        ThreadPoolExecutor(1) as pool,
+        cursor.copy("COPY odl_search_rows (_id, search, grams) FROM STDIN (FORMAT csv)") as copy,
+    ):
+        computed = None
+        for part in parts:
+            following = pool.submit(_search_rows_csv, part)
+            if computed is not None:
+                copy.write(computed.result())
+            computed = following
+        if computed is not None:
+            copy.write(computed.result())
 
 
-# `_odl_grams` from the gram text: C functions all the way (string_to_array, then array_to_tsvector,
-# which sorts and removes repeats); substr drops the separator the text starts with.
-_GRAMS_FROM_TEXT = "tsvector_to_array(array_to_tsvector(string_to_array(substr(s.grams, 2), chr(31))))"
+def _search_rows_csv(part: pa.RecordBatch) -> bytes:
+    """`odl_search_rows` as CSV for the rows of part (`_id`, then each cell as served text)."""
+    cells = [search.normalised_cells(column) for column in part.columns[1:]]
+    found = search.search_text(cells)
+    rows = pa.table({"_id": part.column(0), "search": found, "grams": search.gram_arrays(found)})
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(rows, buffer, pacsv.WriteOptions(include_header=False))
+    return bytes(buffer.getvalue().to_pybytes())
 
 
 def _insert_incoming(
@@ -449,15 +481,16 @@ def _insert_incoming(
     values = sql.SQL(", ").join(sql.SQL("n.{}").format(sql.Identifier(c)) for c in columns)
     cursor.execute(
         sql.SQL(
-            "INSERT INTO {} (_id, {}, {}, {}) SELECT n._id, {}, s.search, {} "
+            "INSERT INTO {} (_id, {}, {}, {}, {}) SELECT n._id, {}, s.search, s.grams, {} "
             "FROM odl_incoming n JOIN odl_search_rows s ON s._id = n._id {}"
         ).format(
             table,
             names,
             sql.Identifier(search.SEARCH_COLUMN),
             sql.Identifier(search.GRAMS_COLUMN),
+            sql.Identifier(ROW_HASH_COLUMN),
             values,
-            sql.SQL(_GRAMS_FROM_TEXT),
+            _row_hash("n", columns),
             where,
         )
     )
@@ -524,13 +557,20 @@ def _rebuild_in_staging(
     phases.lap("analyze")
 
 
-def _add_search_columns(cursor: psycopg.Cursor[Any], table: sql.Composed) -> None:
+def _add_hidden_columns(cursor: psycopg.Cursor[Any], table: sql.Composed) -> None:
+    """The search columns and the row hash, where a table (loaded before them) lacks them; NULL until written."""
     # Grams compare byte-wise ("C"): the database's C.UTF-8 compares through strcoll, and the GIN index
     # build sorts every row's grams (10.3 s instead of 14.0 s for a million rows here). `@>` matches the same.
     cursor.execute(
         sql.SQL(
-            'ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text, ADD COLUMN IF NOT EXISTS {} text[] COLLATE "C"'
-        ).format(table, sql.Identifier(search.SEARCH_COLUMN), sql.Identifier(search.GRAMS_COLUMN))
+            'ALTER TABLE {} ADD COLUMN IF NOT EXISTS {} text, ADD COLUMN IF NOT EXISTS {} text[] COLLATE "C", '
+            "ADD COLUMN IF NOT EXISTS {} bigint"
+        ).format(
+            table,
+            sql.Identifier(search.SEARCH_COLUMN),
+            sql.Identifier(search.GRAMS_COLUMN),
+            sql.Identifier(ROW_HASH_COLUMN),
+        )
     )
 
 
@@ -565,20 +605,35 @@ def _full_text_trigger_off(cursor: psycopg.Cursor[Any], oid: int, table: sql.Com
 def _add_search(cursor: psycopg.Cursor[Any], oid: int, schema: str, resource_id: str, held: TableVersion) -> None:
     """Search columns, filled, and their index, on a table loaded before issue 14 (a rollback to it)."""
     table = _qualified(schema, resource_id)
-    _add_search_columns(cursor, table)
+    _add_hidden_columns(cursor, table)
     _compute_search(cursor, table, _column_types(cursor, oid), sql.SQL(""))
     with _full_text_trigger_off(cursor, oid, table):
         cursor.execute(
-            sql.SQL("UPDATE {} t SET {} = s.search, {} = {} FROM odl_search_rows s WHERE s._id = t._id").format(
-                table,
-                sql.Identifier(search.SEARCH_COLUMN),
-                sql.Identifier(search.GRAMS_COLUMN),
-                sql.SQL(_GRAMS_FROM_TEXT),
+            sql.SQL("UPDATE {} t SET {} = s.search, {} = s.grams FROM odl_search_rows s WHERE s._id = t._id").format(
+                table, sql.Identifier(search.SEARCH_COLUMN), sql.Identifier(search.GRAMS_COLUMN)
             )
         )
     cursor.execute("DROP TABLE odl_search_rows")
     _ensure_grams_index(cursor, table, resource_id)
     _finish(cursor, table, TableVersion(held.version, held.rows, held.loaded_at, held.full_text, search=True))
+
+
+def _same_row_hash_column(cursor: psycopg.Cursor[Any], resource_id: str, live: int, kept: int) -> None:
+    """Where one of the two tables was loaded before the row hash, it gets the column too (NULL: its version
+    says the hash was not written, so no reload is made in place of it), so that either can stand in for the other."""
+    cursor.execute(
+        "SELECT attrelid FROM pg_attribute WHERE attrelid IN (%s, %s) AND attname = %s AND NOT attisdropped",
+        (live, kept, ROW_HASH_COLUMN),
+    )
+    having = {row[0] for row in cursor.fetchall()}
+    if len(having) != 1:
+        return
+    schema = PREVIOUS if live in having else LIVE
+    cursor.execute(
+        sql.SQL("ALTER TABLE {} ADD COLUMN {} bigint").format(
+            _qualified(schema, resource_id), sql.Identifier(ROW_HASH_COLUMN)
+        )
+    )
 
 
 def _reshape(
@@ -634,21 +689,21 @@ def _reload_previous_in_place(
         kept is None
         or held is None
         or not held.search  # loaded before issue 14: rebuilt once, with the search columns
+        or not held.row_hash  # loaded before the row hash: rebuilt once, with it
         or _shape(cursor, kept) != _shape(cursor, live)
     ):
         return None
     table = _qualified(PREVIOUS, resource_id)
-    # As text: numeric 12.5 = 12.50, but citizens are served the digits of the file.
-    same_row = sql.SQL("ROW({}) IS NOT DISTINCT FROM ROW({})").format(
-        sql.SQL(", ").join(_as_text("n", c, types[c]) for c in columns),
-        sql.SQL(", ").join(_as_text("k", c, types[c]) for c in columns),
-    )
+    # The incoming rows' hashes against the kept ones' (written with them, the same way): a cell's text
+    # is compared, so numeric 12.5 → 12.50 is a change, as citizens are served the digits of the file.
     # One pass over both: the kept rows to delete (stale) and the incoming ones to insert (fresh).
     cursor.execute(
         sql.SQL(
             "CREATE TEMPORARY TABLE odl_diff ON COMMIT DROP AS SELECT k._id AS stale, n._id AS fresh "
-            "FROM {} k FULL JOIN odl_incoming n ON n._id = k._id WHERE k._id IS NULL OR n._id IS NULL OR NOT {}"
-        ).format(table, same_row)
+            "FROM (SELECT _id, {} AS row_hash FROM {}) k "
+            "FULL JOIN (SELECT n._id, {} AS row_hash FROM odl_incoming n) n ON n._id = k._id "
+            "WHERE k._id IS NULL OR n._id IS NULL OR k.row_hash IS DISTINCT FROM n.row_hash"
+        ).format(sql.Identifier(ROW_HASH_COLUMN), table, _row_hash("n", columns))
     )
     cursor.execute("SELECT count(stale), count(fresh) FROM odl_diff")
     stale, fresh = cursor.fetchone() or (0, 0)
@@ -670,11 +725,6 @@ def _reload_previous_in_place(
     # A few changed rows leave the planner's statistics as they were; more are worth a fresh ANALYZE.
     _finish(cursor, table, loaded, analyze=stale + inserted > STALE_STATISTICS_SHARE * max(loaded.rows, 1))
     return int(stale) + inserted
-
-
-def _as_text(alias: str, column: str, kind: str) -> sql.Composable:
-    value = sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(column))
-    return value if kind == "text" else sql.SQL("{}::text").format(value)
 
 
 def _shape(cursor: psycopg.Cursor[Any], oid: int) -> tuple[list[Any], ...]:
@@ -731,7 +781,7 @@ def _create_staging(cursor: psycopg.Cursor[Any], resource_id: str) -> None:
     live, staging = _qualified(LIVE, resource_id), _qualified(STAGING, resource_id)
     sequence = sql.SQL("{}.{}").format(sql.Identifier(STAGING), sql.Identifier(f"{resource_id}__id_seq"))
     cursor.execute(sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING COMMENTS INCLUDING STORAGE)").format(staging, live))
-    _add_search_columns(cursor, staging)  # the first load since issue 14 adds them
+    _add_hidden_columns(cursor, staging)  # the first load since they came adds them
     cursor.execute(sql.SQL("CREATE SEQUENCE {} OWNED BY {}._id").format(sequence, staging))
     cursor.execute(
         sql.SQL("ALTER TABLE {} ALTER COLUMN _id SET DEFAULT nextval({}::regclass)").format(

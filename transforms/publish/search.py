@@ -67,62 +67,87 @@ def search_text(cells: list[pa.Array]) -> pa.Array:
     return pc.if_else(pc.equal(joined, SEPARATOR), SEPARATOR * 2, joined)  # no cells: "␟" + "" + "␟"
 
 
-def gram_text(search: pa.Array) -> pa.Array:
-    """Per row, its characters and adjacent pairs within a cell, each preceded by U+001F (repeats kept).
+def gram_arrays(search: pa.Array) -> pa.Array:
+    """Per row, `_odl_grams` as a PostgreSQL array literal: the distinct characters and adjacent pairs
+    within a cell (`{a,b,ab}`; quoted where array_in needs it), in code point order.
 
     `search` holds `_odl_search` values: every row starts and ends with U+001F, so a pair that would
-    span two cells or two rows contains U+001F and is left out. Characters and pairs are written as two
-    texts per row (all characters, then all pairs), from contiguous arrays: each character's "␟c" is one
-    64-bit number, each pair's "␟cd" a row of three code points.
+    span two cells or two rows contains U+001F and is left out. Each gram is one 64-bit key (row,
+    first code point or 0, code point); sorting the keys puts each row's grams together and repeats
+    side by side, so one comparison with the neighbour keeps them distinct. (PostgreSQL doing the same
+    with string_to_array → array_to_tsvector took about 18 s per million rows; GIN sorts and
+    deduplicates a row's keys again, but repeats would double its build.)
     """
-    if len(search) == 0:
+    rows = len(search)
+    if rows == 0:
         return pa.array([], pa.string())
+    if rows >= 1 << 22:
+        raise ValueError("at most 4,194,303 rows at once: the row number has 22 bits of a key")
     search = search.cast(pa.large_string())
-    offsets = np.frombuffer(search.buffers()[1], np.int64, len(search) + 1, search.offset * 8)
+    offsets = np.frombuffer(search.buffers()[1], np.int64, rows + 1, search.offset * 8)
     data = search.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
     points = np.frombuffer(data.decode("utf-8").encode("utf-32-le"), np.uint32)
-    lengths = pc.utf8_length(search).to_numpy(zero_copy_only=False).astype(np.int64)  # >= 2: "␟…␟"
-    row_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    lengths = pc.utf8_length(search).to_numpy(zero_copy_only=False).astype(np.int64)
+    row_of_point = np.repeat(np.arange(rows, dtype=np.uint64), lengths) << np.uint64(42)
     one = points != _SEPARATOR_CODE
-    two = np.zeros_like(one)
-    two[:-1] = one[:-1] & one[1:]
-    width = 1 + (points >= 0x80).astype(np.int32) + (points >= 0x800) + (points >= 0x10000)  # UTF-8 bytes
-    following = np.zeros_like(width)
-    following[:-1] = width[1:]
-
-    characters = ((points[one].astype(np.uint64) << np.uint64(32)) | np.uint64(_SEPARATOR_CODE)).view(np.uint32)
-    starts = np.flatnonzero(two)
-    pairs = np.empty((len(starts), 3), np.uint32)
-    pairs[:, 0] = _SEPARATOR_CODE
-    pairs[:, 1] = points[starts]
-    pairs[:, 2] = points[starts + 1]
-
-    def texts(code_points: np.ndarray, bytes_per_point: np.ndarray) -> pa.Array:
-        # A row's part is as long as the UTF-8 bytes of its tokens, summed over the row's characters.
-        row_offsets = np.concatenate([[0], np.cumsum(np.add.reduceat(bytes_per_point, row_starts, dtype=np.int64))])
-        encoded = code_points.tobytes().decode("utf-32-le").encode("utf-8")
-        return pa.LargeStringArray.from_buffers(len(search), pa.py_buffer(row_offsets.tobytes()), pa.py_buffer(encoded))
-
-    joined = pc.binary_join_element_wise(
-        texts(characters, np.where(one, 1 + width, 0)),
-        texts(pairs, np.where(two, 1 + width + following, 0)),
-        pa.scalar("", pa.large_string()),
+    starts = np.flatnonzero(one[:-1] & one[1:])
+    keys = np.concatenate(
+        [
+            row_of_point[one] | points[one],
+            row_of_point[starts] | (points[starts].astype(np.uint64) << np.uint64(21)) | points[starts + 1],
+        ]
     )
-    return joined.cast(pa.string())
+    keys.sort()
+    distinct = np.ones(len(keys), bool)
+    distinct[1:] = keys[1:] != keys[:-1]
+    keys = keys[distinct]
+    code_mask = np.uint64((1 << 21) - 1)
+    first = ((keys >> np.uint64(21)) & code_mask).astype(np.uint32)
+    second = (keys & code_mask).astype(np.uint32)
+    row_of_gram = (keys >> np.uint64(42)).astype(np.int64)
+    del keys
 
+    # Each gram as `,<first><second>`, in quotes where array_in would read it otherwise (braces, comma,
+    # space, quote, backslash), with a backslash before " and \\; a pair's first code point is never 0
+    # (PostgreSQL text holds no NUL), a character's always is.
+    pair = first != 0
+    special = np.zeros(0x80, bool)
+    special[[ord(c) for c in '{},"\\ \t\n\r\v\f']] = True
+    escaped = np.zeros(0x80, bool)
+    escaped[[ord('"'), ord("\\")]] = True
 
-def row_gram_text(cells: list[pa.Array]) -> pa.Array:
-    """gram_text() of each row's search text, made cell by cell: a column with few distinct values (a
-    municipality, a result, a date) is split into grams once per value, and the rows take theirs."""
-    parts = []
-    for values in cells:
-        encoded = pc.dictionary_encode(values)
-        if len(encoded.dictionary) * 2 < len(values):
-            distinct = gram_text(search_text([encoded.dictionary]))
-            parts.append(pc.fill_null(pc.take(distinct, encoded.indices), ""))
-        else:
-            parts.append(pc.fill_null(gram_text(search_text([values])), ""))
-    return pc.binary_join_element_wise(*parts, "")
+    def lookup(table: np.ndarray, code: np.ndarray) -> np.ndarray:
+        return table[np.minimum(code, 0x7F)] & (code < 0x80)
+
+    quoted = lookup(special, first) | lookup(special, second)
+    escape_first, escape_second = lookup(escaped, first), lookup(escaped, second)
+    length = 2 + pair.astype(np.int64) + 2 * quoted + escape_first + escape_second
+    ends = np.cumsum(length)
+    at = ends - length
+    out = np.empty(int(ends[-1]) if len(ends) else 0, np.uint32)
+    out[at] = ord(",")
+    at += 1
+    out[at[quoted]] = ord('"')
+    at += quoted
+    out[at[escape_first]] = ord("\\")
+    at += escape_first
+    out[at[pair]] = first[pair]
+    at += pair
+    out[at[escape_second]] = ord("\\")
+    at += escape_second
+    out[at] = second
+    out[at[quoted] + 1] = ord('"')
+
+    def utf8_width(code: np.ndarray) -> np.ndarray:
+        return 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
+
+    gram_bytes = length + np.where(pair, utf8_width(first) - 1, 0) + utf8_width(second) - 1
+    ended = np.concatenate([[0], np.cumsum(gram_bytes)])
+    row_offsets = ended[np.searchsorted(row_of_gram, np.arange(rows + 1))]
+    encoded = out.tobytes().decode("utf-32-le").encode("utf-8")
+    bodies = pa.LargeStringArray.from_buffers(rows, pa.py_buffer(row_offsets.tobytes()), pa.py_buffer(encoded))
+    body = pc.utf8_slice_codeunits(bodies, 1).cast(pa.string())  # without the first gram's comma
+    return pc.binary_join_element_wise("{", body, "}", "")
 
 
 def grams(search: str) -> set[str]:

@@ -76,6 +76,7 @@ def mixed_sites(count: int, marker: str) -> pd.DataFrame:
     frame["名称_カナ"] = "ﾋﾅﾝﾊﾞｼｮ"
     frame["名称_英字"] = [f"ＨＩＮＡＮ Site {n}" for n in range(count)]
     frame["所在地_連結表記"] = [f"三重県津市１丁目{n}番地" for n in range(count)]
+    frame["備考"] = '旧称 "港{東,西}" \\ 分室'  # what an array literal must quote: " \\ { } , and spaces
     return frame
 
 
@@ -104,6 +105,7 @@ def test_a_first_load_fills_the_search_columns_as_python_normalises_the_served_c
     assert "三重県津市1丁目0番地" in first["search"]
     assert {"ヒ", "バ", "ヒナ", "ンバ", "1丁"} <= set(first["grams"])
     assert not any(search.SEPARATOR in gram for gram in first["grams"])
+    assert {'"', "\\", "{", ",", " ", '"港', "{東", "東,", "西}", "\\ "} <= set(first["grams"])
     indexes, trigger = grams_index_and_trigger(url, resource_id)
     assert [d.split(" USING ")[1] for d in indexes] == ["gin (_odl_grams)"]
     assert trigger == "O"  # CKAN's trigger is there, enabled, for rows added through the API
@@ -145,10 +147,12 @@ def test_a_rollback_to_a_version_loaded_before_the_search_columns_gives_it_them(
     url, loader = ckan_stack["datastore_write_url"], publisher.loader
     resource_id = published_once(publisher, tmp_path, 12)
     loader.load(resource_id, tables.copy_chunks(_typed(mixed_sites(15, "v2"))), "v2", columns=EVACUATION.column_names)
-    # The kept v1 as an earlier loader left it: no search columns or index, `_full_text` filled.
+    # The kept v1 as an earlier loader left it: no search columns, row hash or index, `_full_text` filled.
     kept = _table(PREVIOUS, resource_id)
     with psycopg.connect(url) as connection:
-        connection.execute(f"ALTER TABLE {kept} DROP COLUMN _odl_search, DROP COLUMN _odl_grams")
+        connection.execute(
+            f"ALTER TABLE {kept} DROP COLUMN _odl_search, DROP COLUMN _odl_grams, DROP COLUMN _odl_row_hash"
+        )
         connection.execute(f"UPDATE {kept} SET _full_text = to_tsvector('津市')")
         comment = {"version": "v1", "rows": 12, "loaded_at": "2026-12-01T00:00:00+00:00", "full_text": True}
         connection.execute(f"COMMENT ON TABLE {kept} IS '{json.dumps(comment)}'")
@@ -242,3 +246,40 @@ def test_a_version_served_from_a_table_without_search_columns_is_loaded_again_to
     assert (again.outcome, again.version) == ("published", first.version)
     assert assert_search_columns_match_python(url, resource_id) == 8
     assert publish_dataset(publisher, "evacuation-sites").outcome == "unchanged"
+
+
+def null_row_hashes(url: str, resource_id: str, schema: str = LIVE) -> int:
+    with psycopg.connect(url) as connection:
+        found = connection.execute(f"SELECT count(*) FROM {_table(schema, resource_id)} WHERE _odl_row_hash IS NULL")
+        return int(found.fetchone()[0])  # type: ignore[index]
+
+
+def test_a_kept_version_without_row_hashes_is_rebuilt_not_reloaded_in_place_and_rollbacks_cross_it(
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
+) -> None:
+    url, loader = ckan_stack["datastore_write_url"], publisher.loader
+    resource_id = published_once(publisher, tmp_path, 20)
+    columns = EVACUATION.column_names
+    loader.load(resource_id, tables.copy_chunks(_typed(mixed_sites(20, "v2"))), "v2", columns=columns)
+    assert null_row_hashes(url, resource_id) == null_row_hashes(url, resource_id, PREVIOUS) == 0
+    kept = _table(PREVIOUS, resource_id)
+    with psycopg.connect(url) as connection:  # v1 as the loader before the row hash left it
+        connection.execute(f"ALTER TABLE {kept} DROP COLUMN _odl_row_hash")
+        comment = {"version": "v1", "rows": 20, "loaded_at": "2026-12-02T00:00:00+00:00", "search": True}
+        connection.execute(f"COMMENT ON TABLE {kept} IS '{json.dumps(comment)}'")
+
+    assert loader.rollback(resource_id).version == "v1"  # it gets the column (empty) and is served
+    assert loader.rollback(resource_id).version == "v2"  # and back: v1 is kept, without hashes
+    close_to_v1 = mixed_sites(20, "v1")
+    close_to_v1.loc[3, "名称"] = "鳥羽市立避難所"
+    rebuilt = loader.load(resource_id, tables.copy_chunks(_typed(close_to_v1)), "v3", columns=columns)
+
+    assert rebuilt.method == "rebuild"  # a hash it does not have cannot tell which rows are the same
+    assert "\x1f鳥羽市立避難所\x1f" in stored(url, resource_id)[3]["search"]
+    assert null_row_hashes(url, resource_id) == 0
+    close_to_v2 = mixed_sites(20, "v2")
+    close_to_v2.loc[5, "名称"] = "津市立避難所"
+    in_place = loader.load(resource_id, tables.copy_chunks(_typed(close_to_v2)), "v4", columns=columns)
+    assert (in_place.method, in_place.changed_rows) == ("in_place", 2)
+    assert assert_search_columns_match_python(url, resource_id) == 20
+    assert null_row_hashes(url, resource_id) == 0
