@@ -287,7 +287,9 @@ class Bench:
         command = [PYTHON, "-m", "bench.steps", step, str(parquet), PUBLISHED]
         row = self.measured(method, _data_rows(final), command, _load_seconds)
         if row["seconds"] is not None:
-            row["note"] = note
+            phases = self.last_output.get("detail", {}).get("phases") or {}
+            timed = ", ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items())
+            row["note"] = f"{note}; seconds by phase in the last run: {timed}" if timed else note
 
     def upsert(self, parquet: Path, final: Path) -> None:
         rows = min(UPSERT_ROWS, _data_rows(final))

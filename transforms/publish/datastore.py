@@ -10,7 +10,8 @@ Two complete tables are kept per resource: the live one in `public` and the vers
 COPYs the new rows into a temporary table (`_id` = row number in the file), then either
 
 - **reload in place of the previous version** — when the kept table has the live one's shape and at
-  most half of the rows differ from it: deletes the rows that differ and inserts the new ones, so
+  most half of the rows differ from it (by `_odl_row_hash`, a 64-bit hash of each row's cells as
+  text, written with every row odl loads): deletes the rows that differ and inserts the new ones, so
   the full-text and key indexes change only where the data did (rebuilding CKAN's GiST index on
   `_full_text` is most of a large load); or
 - **rebuild** — builds `odl_staging."<resource id>__next"` like the live table (columns, NOT NULLs,
@@ -60,7 +61,7 @@ STALE_STATISTICS_SHARE = 0.1  # as autovacuum's default analyze scale factor
 # A hash of each row's cells as text, written with the row: a reload compares it instead of every cell.
 ROW_HASH_COLUMN = "_odl_row_hash"
 HIDDEN_COLUMNS = ("_id", "_full_text", search.SEARCH_COLUMN, search.GRAMS_COLUMN, ROW_HASH_COLUMN)
-SEARCH_BATCH_ROWS = 200_000  # rows whose search columns are computed at once (memory, not speed)
+SEARCH_BATCH_ROWS = 100_000  # rows whose search columns are computed at once: two parts of about 0.4 GB in flight
 
 
 class DatastoreError(Exception):

@@ -76,7 +76,7 @@ def mixed_sites(count: int, marker: str) -> pd.DataFrame:
     frame["名称_カナ"] = "ﾋﾅﾝﾊﾞｼｮ"
     frame["名称_英字"] = [f"ＨＩＮＡＮ Site {n}" for n in range(count)]
     frame["所在地_連結表記"] = [f"三重県津市１丁目{n}番地" for n in range(count)]
-    frame["備考"] = '旧称 "港{東,西}" \\ 分室'  # what an array literal must quote: " \\ { } , and spaces
+    frame["備考"] = '旧称 "港{東,西}" \\ 分室'  # what an array literal must quote: quote, backslash, braces, comma, space
     return frame
 
 
