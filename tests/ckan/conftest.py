@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from ckanapi import NotFound, RemoteCKAN
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from scripts import processes, stack_ckan
 
@@ -28,9 +31,21 @@ def sysadmin(ckan_stack: dict[str, str]) -> RemoteCKAN:
     return RemoteCKAN(ckan_stack["url"], apikey=ckan_stack["api_token"])
 
 
+def citizen(url: str) -> RemoteCKAN:
+    """An anonymous client that behaves as the front door asks: after a 429 it waits Retry-After and asks again.
+
+    Anonymous callers are rate-limited per address (20 requests/s, bursts of 60) and a test that sends
+    hundreds of searches from 127.0.0.1 meets that limit, as a well-behaved script would.
+    """
+    session = requests.Session()
+    waits_out_429 = Retry(total=20, status_forcelist=[429], allowed_methods=None, respect_retry_after_header=True)
+    session.mount("http://", HTTPAdapter(max_retries=waits_out_429))
+    return RemoteCKAN(url, session=session)
+
+
 @pytest.fixture(scope="session")
 def anonymous(ckan_stack: dict[str, str]) -> RemoteCKAN:
-    return RemoteCKAN(ckan_stack["url"])
+    return citizen(ckan_stack["url"])
 
 
 @pytest.fixture(scope="module")

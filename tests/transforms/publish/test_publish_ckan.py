@@ -19,7 +19,7 @@ import requests
 from ckanapi import RemoteCKAN
 
 from scripts import stack_ckan
-from tests.ckan.conftest import STATE_DIR
+from tests.ckan.conftest import STATE_DIR, citizen
 from tests.transforms.publish.curated import evacuation_sites, visitors_by_region, write_curated
 from transforms.cli import main
 from transforms.contracts import load_departments, load_published_contracts
@@ -34,7 +34,7 @@ EVACUATION = CONTRACTS["evacuation-sites"]
 
 
 def anonymous(publisher: Publisher) -> RemoteCKAN:
-    return RemoteCKAN(publisher.ckan.url)
+    return citizen(publisher.ckan.url)
 
 
 def datastore_id(publisher: Publisher, dataset: str) -> str:
