@@ -407,9 +407,16 @@ def _fix_text_output(cursor: psycopg.Cursor[Any]) -> None:
 
 
 def _row_hash(alias: str, columns: list[str]) -> sql.Composable:
-    """A row's data cells as one text (a record's, in which NULL and "" differ), hashed to 64 bits."""
+    """A row's data cells as one text (a record's, in which NULL and "" differ), hashed to 64 bits.
+
+    columns: in table order (`_hashed`), so that a file with its columns in another order hashes the same."""
     cells = sql.SQL(", ").join(sql.SQL("{}.{}").format(sql.Identifier(alias), sql.Identifier(c)) for c in columns)
     return sql.SQL("hashtextextended(ROW({})::text, 0)").format(cells)
+
+
+def _hashed(types: dict[str, str], columns: list[str]) -> list[str]:
+    """The loaded columns in table order: what `_odl_row_hash` is made of."""
+    return [name for name in types if name in columns]
 
 
 def _compute_search(
@@ -475,7 +482,7 @@ def _search_rows_csv(part: pa.RecordBatch) -> bytes:
 
 
 def _insert_incoming(
-    cursor: psycopg.Cursor[Any], table: sql.Composed, columns: list[str], where: sql.Composable
+    cursor: psycopg.Cursor[Any], table: sql.Composed, columns: list[str], hashed: list[str], where: sql.Composable
 ) -> int:
     """The selected incoming rows, with their search columns from `odl_search_rows`; `_full_text` stays NULL."""
     names = sql.SQL(", ").join(map(sql.Identifier, columns))
@@ -491,7 +498,7 @@ def _insert_incoming(
             sql.Identifier(search.GRAMS_COLUMN),
             sql.Identifier(ROW_HASH_COLUMN),
             values,
-            _row_hash("n", columns),
+            _row_hash("n", hashed),
             where,
         )
     )
@@ -546,7 +553,7 @@ def _rebuild_in_staging(
         _reshape(cursor, live, staging, shape, types)
     _compute_search(cursor, sql.SQL("odl_incoming"), _incoming_types(types, columns), sql.SQL(""))
     phases.lap("search")
-    _insert_incoming(cursor, staging, columns, sql.SQL(""))
+    _insert_incoming(cursor, staging, columns, _hashed(types, columns), sql.SQL(""))
     phases.lap("insert")
     _add_constraints_indexes_triggers_grants(cursor, live, resource_id, unchanged_columns=unchanged)
     if reshape is not None and reshape[0].primary_key:
@@ -704,7 +711,7 @@ def _reload_previous_in_place(
             "FROM (SELECT _id, {} AS row_hash FROM {}) k "
             "FULL JOIN (SELECT n._id, {} AS row_hash FROM odl_incoming n) n ON n._id = k._id "
             "WHERE k._id IS NULL OR n._id IS NULL OR k.row_hash IS DISTINCT FROM n.row_hash"
-        ).format(sql.Identifier(ROW_HASH_COLUMN), table, _row_hash("n", columns))
+        ).format(sql.Identifier(ROW_HASH_COLUMN), table, _row_hash("n", _hashed(types, columns)))
     )
     cursor.execute("SELECT count(stale), count(fresh) FROM odl_diff")
     stale, fresh = cursor.fetchone() or (0, 0)
@@ -718,7 +725,7 @@ def _reload_previous_in_place(
     _compute_search(cursor, sql.SQL("odl_incoming"), _incoming_types(types, columns), fresh_rows)
     phases.lap("search")
     with _full_text_trigger_off(cursor, kept, table):
-        inserted = _insert_incoming(cursor, table, columns, sql.SQL(""))
+        inserted = _insert_incoming(cursor, table, columns, _hashed(types, columns), sql.SQL(""))
     phases.lap("insert")
     cursor.execute("DROP TABLE odl_diff")
     _copy_column_comments(cursor, live, table)  # the data dictionary may have changed on the live table

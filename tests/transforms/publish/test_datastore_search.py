@@ -76,7 +76,9 @@ def mixed_sites(count: int, marker: str) -> pd.DataFrame:
     frame["名称_カナ"] = "ﾋﾅﾝﾊﾞｼｮ"
     frame["名称_英字"] = [f"ＨＩＮＡＮ Site {n}" for n in range(count)]
     frame["所在地_連結表記"] = [f"三重県津市１丁目{n}番地" for n in range(count)]
-    frame["備考"] = '旧称 "港{東,西}" \\ 分室'  # what an array literal must quote: quote, backslash, braces, comma, space
+    frame["備考"] = (
+        '旧称 "港{東,西}" \\ 分室'  # what an array literal must quote: quote, backslash, braces, comma, space
+    )
     return frame
 
 
@@ -282,4 +284,24 @@ def test_a_kept_version_without_row_hashes_is_rebuilt_not_reloaded_in_place_and_
     in_place = loader.load(resource_id, tables.copy_chunks(_typed(close_to_v2)), "v4", columns=columns)
     assert (in_place.method, in_place.changed_rows) == ("in_place", 2)
     assert assert_search_columns_match_python(url, resource_id) == 20
+    assert null_row_hashes(url, resource_id) == 0
+
+
+def test_a_file_with_its_columns_in_another_order_is_still_compared_row_by_row(
+    publisher: Publisher, tmp_path: Path, ckan_stack: dict[str, str]
+) -> None:
+    url, loader = ckan_stack["datastore_write_url"], publisher.loader
+    resource_id = published_once(publisher, tmp_path, 20)
+    loader.load(resource_id, tables.copy_chunks(_typed(mixed_sites(20, "v2"))), "v2", columns=EVACUATION.column_names)
+    close_to_v1 = mixed_sites(20, "v1")
+    close_to_v1.loc[7, "名称"] = "伊勢市立避難所"
+    reversed_columns = list(reversed(EVACUATION.column_names))
+
+    reload = loader.load(
+        resource_id, tables.copy_chunks(_typed(close_to_v1).select(reversed_columns)), "v3", columns=reversed_columns
+    )
+
+    assert (reload.method, reload.changed_rows) == ("in_place", 2)  # the hash reads the cells in table order
+    assert assert_search_columns_match_python(url, resource_id) == 20
+    assert "\x1f伊勢市立避難所\x1f" in stored(url, resource_id)[7]["search"]
     assert null_row_hashes(url, resource_id) == 0
