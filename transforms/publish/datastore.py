@@ -425,7 +425,7 @@ def _compute_search(
     """`odl_search_rows` (_id, search, grams): the search columns of the source rows that `where` selects.
 
     The cells are read back as PostgreSQL serves them, normalised and split into grams in Python
-    (transforms.publish.search), and COPYed in; `_search_values` turns the gram text into `_odl_grams`.
+    (transforms.publish.search), and COPYed in: the search text, and the distinct grams as `text[]`.
     """
     _fix_text_output(cursor)
     cursor.execute(
