@@ -46,19 +46,28 @@ def timeout_message(milliseconds: int, hint_ja: str, hint_en: str) -> str:
     )
 
 
-@toolkit.side_effect_free  # GET stays allowed: the chain keeps the attributes of its links
-@toolkit.chained_action
-def datastore_search_sql(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    timeout = setting(SQL_TIMEOUT_MS)
+def run_within(timeout: int, up_func: Action, context: Context, data_dict: DataDict, hint_ja: str, hint_en: str) -> Any:
+    """up_func under a statement timeout of `timeout` ms; CKAN's bare timeout error becomes one that says what to do."""
     context["query_timeout"] = timeout  # type: ignore[typeddict-unknown-key]
     try:
         return up_func(context, data_dict)
     except toolkit.ValidationError as error:
         if not _timed_out(error):
             raise
-        hint_ja = "条件や集計を絞るか、表全体は /datastore/dump/<resource_id> からダウンロードしてください。"
-        hint_en = "narrow the query, or download the whole table from /datastore/dump/<resource_id>."
         raise toolkit.ValidationError({"query": [timeout_message(timeout, hint_ja, hint_en)]}) from error
+
+
+@toolkit.side_effect_free  # GET stays allowed: the chain keeps the attributes of its links
+@toolkit.chained_action
+def datastore_search_sql(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    return run_within(
+        setting(SQL_TIMEOUT_MS),
+        up_func,
+        context,
+        data_dict,
+        "条件や集計を絞るか、表全体は /datastore/dump/<resource_id> からダウンロードしてください。",
+        "narrow the query, or download the whole table from /datastore/dump/<resource_id>.",
+    )
 
 
 @toolkit.side_effect_free
@@ -80,16 +89,14 @@ def datastore_search(up_func: Action, context: Context, data_dict: DataDict) -> 
                 ]
             }
         )
-    timeout = setting(SEARCH_TIMEOUT_MS)
-    context["query_timeout"] = timeout  # type: ignore[typeddict-unknown-key]
-    try:
-        return up_func(context, data_dict)
-    except toolkit.ValidationError as error:
-        if not _timed_out(error):
-            raise
-        hint_ja = "filters や q で絞り込んでください。"
-        hint_en = "narrow the rows with filters or q."
-        raise toolkit.ValidationError({"query": [timeout_message(timeout, hint_ja, hint_en)]}) from error
+    return run_within(
+        setting(SEARCH_TIMEOUT_MS),
+        up_func,
+        context,
+        data_dict,
+        "filters や q で絞り込んでください。",
+        "narrow the rows with filters or q.",
+    )
 
 
 class OdlApiLimitsPlugin(plugins.SingletonPlugin):
