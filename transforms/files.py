@@ -121,7 +121,7 @@ def open_regular_file(name: str, *, follow_symlinks: bool) -> BinaryIO:
     except (FileNotFoundError, NotADirectoryError) as missing:
         raise Refused(f"{name}: no such file", "file_not_found", path=name) from missing
     except OSError as failure:
-        raise Refused(f"{name}: {failure}", "file_unreadable", path=name, detail=reason_of(failure)) from failure
+        raise unreadable(name, failure) from failure
     handle = os.fdopen(descriptor, "rb")
     try:  # it may have been swapped for something else between the look and the open
         _refuse_non_regular(name, os.fstat(descriptor).st_mode)
